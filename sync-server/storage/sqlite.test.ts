@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStorage } from './sqlite';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-storage-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('SqliteStorage', () => {
+  it('assigns increasing sequence numbers and reads a log back after a restart', async () => {
+    const dir = tempDir();
+    const s1 = new SqliteStorage({ dir });
+    const seqs = await s1.write(async (tx) => [
+      await tx.appendUpdate('conv/1', 1, new Uint8Array([1])),
+      await tx.appendUpdate('conv/2', 1, new Uint8Array([2])),
+      await tx.appendUpdate('conv/1', 1, new Uint8Array([3])),
+    ]);
+    expect(seqs).toEqual([1, 2, 3]);
+    await s1.close();
+    const s2 = new SqliteStorage({ dir });
+    expect((await s2.readUpdates('conv/1', 0)).map((u) => [u.seq, [...u.data]])).toEqual([[1, [1]], [3, [3]]]);
+    expect(await s2.changedDocuments(1, 1)).toEqual([{ name: 'conv/2', seq: 2 }, { name: 'conv/1', seq: 3 }]);
+    expect(await s2.headSeq()).toBe(3);
+    await s2.close();
+  });
+
+  it('rolls back a failed write section and keeps the others of the same batch', async () => {
+    const storage = new SqliteStorage({ dir: tempDir() });
+    const ok = storage.write((tx) => tx.appendUpdate('conv/1', 1, new Uint8Array([1])));
+    const bad = storage.write(async (tx) => {
+      await tx.appendUpdate('conv/1', 1, new Uint8Array([2]));
+      throw new Error('validation failed');
+    });
+    await expect(bad).rejects.toThrow('validation failed');
+    await ok;
+    expect((await storage.readUpdates('conv/1', 0)).map((u) => [...u.data])).toEqual([[1]]);
+    await storage.close();
+  });
+
+  it('shares one commit among sections issued in the same turn', async () => {
+    const storage = new SqliteStorage({ dir: tempDir() });
+    let committed = 0;
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      storage.write((tx) => {
+        tx.afterCommit(() => committed++);
+        return tx.appendUpdate(`conv/${i + 1}`, 1, new Uint8Array([i]));
+      }),
+    );
+    expect(committed).toBe(0);
+    expect(await Promise.all(writes)).toHaveLength(50);
+    expect(committed).toBe(50);
+    await storage.close();
+  });
+
+  it('refuses writes outside a write section', async () => {
+    const storage = new SqliteStorage({ dir: tempDir() });
+    await expect(storage.run(storage.db.insertInto('companies').values({ name: 'x', time_zone: 'UTC', owner_user_id: null, created_at: 1 }))).rejects.toThrow(
+      /inside storage.write/,
+    );
+    await storage.close();
+  });
+
+  it('compacts a log into a snapshot and keeps later updates', async () => {
+    const storage = new SqliteStorage({ dir: tempDir() });
+    for (let i = 0; i < 5; i++) await storage.write((tx) => tx.appendUpdate('conv/9', 1, new Uint8Array([i])));
+    expect(await storage.logLength('conv/9')).toBe(5);
+    const removed = await storage.compact('conv/9', 4, new Uint8Array([42]));
+    expect(removed).toBe(4);
+    expect(await storage.readSnapshot('conv/9')).toEqual({ seq: 4, data: new Uint8Array([42]) });
+    expect((await storage.readUpdates('conv/9', 4)).map((u) => u.seq)).toEqual([5]);
+    await storage.close();
+  });
+});

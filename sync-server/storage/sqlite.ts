@@ -1,0 +1,283 @@
+/**
+ * The embedded default storage: one SQLite file (better-sqlite3, WAL) in the data folder.
+ * Statements run synchronously on one connection; write sections are wrapped in SAVEPOINTs inside
+ * one open transaction that is committed once per event-loop turn (group commit).
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import {
+  CompiledQuery, DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Compilable,
+} from 'kysely';
+import fs from 'node:fs';
+import path from 'node:path';
+import { SQLITE_MIGRATIONS, type Database } from './schema';
+import type { Storage, StoredSnapshot, StoredUpdate, WriteTx } from './storage';
+
+export interface SqliteOptions {
+  /** Data folder; the database file is `<dir>/switchboard.db`. */
+  dir: string;
+  /** `NORMAL` survives process crashes (the WAL is fsynced at checkpoints); `FULL` also power loss. */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+type Statement = BetterSqlite3.Statement<unknown[], unknown>;
+
+export class SqliteStorage implements Storage {
+  readonly dialect = 'sqlite' as const;
+  readonly db: Kysely<Database>;
+  readonly file: string;
+  private readonly sqlite: BetterSqlite3.Database;
+  private readonly statements = new Map<string, Statement>();
+  private inBatch = false;
+  private commitScheduled = false;
+  private pendingCommit: Array<() => void> = [];
+  private pendingFailure: Array<(err: Error) => void> = [];
+  private sectionChain: Promise<unknown> = Promise.resolve();
+  private sectionOpen = false;
+  private savepointCounter = 0;
+  private closed = false;
+
+  constructor(opts: SqliteOptions) {
+    fs.mkdirSync(opts.dir, { recursive: true });
+    this.file = path.join(opts.dir, 'switchboard.db');
+    this.sqlite = new BetterSqlite3(this.file);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
+    this.sqlite.pragma('foreign_keys = ON');
+    this.sqlite.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.db = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => new SqliteAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => new SqliteIntrospector(db),
+        createQueryCompiler: () => new SqliteQueryCompiler(),
+      },
+    });
+  }
+
+  private migrate(): void {
+    const version = this.sqlite.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < SQLITE_MIGRATIONS.length; v++) {
+      this.sqlite.transaction(() => {
+        this.sqlite.exec(SQLITE_MIGRATIONS[v]);
+        this.sqlite.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.sqlite.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private compile(query: Compilable<unknown> | CompiledQuery<unknown>): CompiledQuery<unknown> {
+    return 'compile' in query ? query.compile() : query;
+  }
+
+  private params(q: CompiledQuery<unknown>): unknown[] {
+    return q.parameters.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+  }
+
+  private assertWritable(q: CompiledQuery<unknown>, stmt: Statement): void {
+    if (!stmt.reader && !this.sectionOpen) {
+      throw new Error(`writes must run inside storage.write(): ${q.sql.slice(0, 60)}`);
+    }
+  }
+
+  // ---- Sql ------------------------------------------------------------------------------------
+
+  async all<R>(query: Compilable<R>): Promise<R[]> {
+    const q = this.compile(query);
+    const stmt = this.statement(q.sql);
+    this.assertWritable(q, stmt);
+    if (!stmt.reader) {
+      stmt.run(this.params(q));
+      return [];
+    }
+    return stmt.all(this.params(q)) as R[];
+  }
+
+  async first<R>(query: Compilable<R>): Promise<R | undefined> {
+    const q = this.compile(query);
+    const stmt = this.statement(q.sql);
+    this.assertWritable(q, stmt);
+    if (!stmt.reader) {
+      stmt.run(this.params(q));
+      return undefined;
+    }
+    return stmt.get(this.params(q)) as R | undefined;
+  }
+
+  async run(query: Compilable<unknown>): Promise<{ insertId: number | null; changes: number }> {
+    const q = this.compile(query);
+    const stmt = this.statement(q.sql);
+    this.assertWritable(q, stmt);
+    if (stmt.reader) {
+      // INSERT … RETURNING is a reader in SQLite.
+      const row = stmt.get(this.params(q)) as Record<string, unknown> | undefined;
+      const id = row && typeof row.id === 'number' ? row.id : null;
+      return { insertId: id, changes: row ? 1 : 0 };
+    }
+    const res = stmt.run(this.params(q));
+    return { insertId: res.changes > 0 ? Number(res.lastInsertRowid) : null, changes: res.changes };
+  }
+
+  // ---- write sections and group commit --------------------------------------------------------
+
+  write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('storage is closed'));
+    // The chain orders sections; durability is awaited separately so sections share a commit.
+    const section = this.sectionChain.then(() => this.runSection(fn));
+    this.sectionChain = section.catch(() => undefined);
+    return section.then((box) => box.durable);
+  }
+
+  private async runSection<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<{ durable: Promise<T> }> {
+    if (!this.inBatch) {
+      this.sqlite.exec('BEGIN IMMEDIATE');
+      this.inBatch = true;
+    }
+    const savepoint = `s${++this.savepointCounter}`;
+    this.sqlite.exec(`SAVEPOINT ${savepoint}`);
+    this.sectionOpen = true;
+    const after: Array<() => void> = [];
+    const tx: WriteTx = {
+      all: (q) => this.all(q),
+      first: (q) => this.first(q),
+      run: (q) => this.run(q),
+      appendUpdate: async (doc, companyId, update) => this.appendUpdateNow(doc, companyId, update),
+      afterCommit: (cb) => after.push(cb),
+    };
+    let result: T;
+    try {
+      result = await fn(tx);
+      this.sqlite.exec(`RELEASE ${savepoint}`);
+    } catch (err) {
+      this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
+      this.sqlite.exec(`RELEASE ${savepoint}`);
+      throw err;
+    } finally {
+      this.sectionOpen = false;
+    }
+    const durable = new Promise<T>((resolve, reject) => {
+      this.pendingCommit.push(() => {
+        for (const cb of after) cb();
+        resolve(result);
+      });
+      this.pendingFailure.push(reject);
+    });
+    this.scheduleCommit();
+    return { durable };
+  }
+
+  private scheduleCommit(): void {
+    if (this.commitScheduled) return;
+    this.commitScheduled = true;
+    setImmediate(() => this.commitNow());
+  }
+
+  private commitNow(): void {
+    this.commitScheduled = false;
+    if (this.sectionOpen) {
+      // A section is suspended on a non-storage await; commit after it.
+      this.scheduleCommit();
+      return;
+    }
+    if (!this.inBatch) return;
+    const done = this.pendingCommit;
+    const failed = this.pendingFailure;
+    this.pendingCommit = [];
+    this.pendingFailure = [];
+    try {
+      this.sqlite.exec('COMMIT');
+      this.inBatch = false;
+    } catch (err) {
+      try {
+        this.sqlite.exec('ROLLBACK');
+      } catch {
+        /* already rolled back */
+      }
+      this.inBatch = false;
+      for (const f of failed) f(err as Error);
+      return;
+    }
+    for (const d of done) d();
+  }
+
+  private appendUpdateNow(doc: string, companyId: number, update: Uint8Array): number {
+    const res = this.statement('INSERT INTO doc_updates (doc, data) VALUES (?, ?)').run(doc, update);
+    const seq = Number(res.lastInsertRowid);
+    this.statement(
+      `INSERT INTO documents (name, company_id, last_seq, snapshot_seq, update_count) VALUES (?, ?, ?, 0, 1)
+       ON CONFLICT(name) DO UPDATE SET last_seq = excluded.last_seq, update_count = update_count + 1`,
+    ).run(doc, companyId, seq);
+    return seq;
+  }
+
+  // ---- document log ---------------------------------------------------------------------------
+
+  async readUpdates(doc: string, afterSeq: number): Promise<StoredUpdate[]> {
+    const rows = this.statement('SELECT seq, data FROM doc_updates WHERE doc = ? AND seq > ? ORDER BY seq').all(doc, afterSeq) as {
+      seq: number;
+      data: Buffer;
+    }[];
+    return rows.map((r) => ({ seq: r.seq, data: new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength) }));
+  }
+
+  async readSnapshot(doc: string): Promise<StoredSnapshot | null> {
+    const row = this.statement('SELECT seq, data FROM doc_snapshots WHERE doc = ?').get(doc) as { seq: number; data: Buffer } | undefined;
+    return row ? { seq: row.seq, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) } : null;
+  }
+
+  async documentSeq(doc: string): Promise<number> {
+    const row = this.statement('SELECT last_seq FROM documents WHERE name = ?').get(doc) as { last_seq: number } | undefined;
+    return row?.last_seq ?? 0;
+  }
+
+  async changedDocuments(companyId: number, afterSeq: number): Promise<{ name: string; seq: number }[]> {
+    const rows = this.statement('SELECT name, last_seq FROM documents WHERE company_id = ? AND last_seq > ? ORDER BY last_seq').all(
+      companyId,
+      afterSeq,
+    ) as { name: string; last_seq: number }[];
+    return rows.map((r) => ({ name: r.name, seq: r.last_seq }));
+  }
+
+  async headSeq(): Promise<number> {
+    const row = this.statement("SELECT seq FROM sqlite_sequence WHERE name = 'doc_updates'").get() as { seq: number } | undefined;
+    return row?.seq ?? 0;
+  }
+
+  async compact(doc: string, seq: number, snapshot: Uint8Array): Promise<number> {
+    return this.write(async () => {
+      this.statement('INSERT INTO doc_snapshots (doc, seq, data) VALUES (?, ?, ?) ON CONFLICT(doc) DO UPDATE SET seq = excluded.seq, data = excluded.data').run(
+        doc,
+        seq,
+        snapshot,
+      );
+      const removed = this.statement('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?').run(doc, seq).changes;
+      this.statement('UPDATE documents SET snapshot_seq = ?, update_count = max(0, update_count - ?) WHERE name = ?').run(seq, removed, doc);
+      return removed;
+    });
+  }
+
+  async logLength(doc: string): Promise<number> {
+    const row = this.statement('SELECT count(*) AS n FROM doc_updates WHERE doc = ?').get(doc) as { n: number };
+    return row.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.sectionChain;
+    // Flush the open batch before closing.
+    while (this.inBatch || this.commitScheduled) {
+      await new Promise((r) => setImmediate(r));
+    }
+    this.closed = true;
+    this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    this.sqlite.close();
+  }
+}
