@@ -3,6 +3,7 @@
  * and one plugin per concern (auth, admin, sync gateway, channels, REST API, web client).
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { AccountService } from './accounts/service';
 import { Sessions } from './auth/session';
 import { CompanyDirectory } from './company/directory';
 import type { ServerConfig } from './config';
@@ -47,10 +48,11 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const secrets = SecretBox.fromDataDir(config.dataDir);
   const tokens = new AccessTokens(secrets.derive('access-tokens'), config.accessTokenTtlMs);
   const sessions = new Sessions(tokens, directory);
+  const accounts = new AccountService(storage, directory, conversations, tokens, secrets);
   const closers: Array<() => Promise<void> | void> = [];
   let publicUrl = config.publicUrl ?? '';
   const ctx: ServerContext = {
-    config, log: app.log, storage, docs, directory, conversations, secrets, tokens, sessions,
+    config, log: app.log, storage, docs, directory, conversations, secrets, tokens, sessions, accounts,
     publicUrl: () => publicUrl,
     onClose: (fn) => closers.push(fn),
   };

@@ -1,5 +1,6 @@
 /** What every server plugin gets: the shared services, created once by `app.ts`. */
 import type { FastifyBaseLogger } from 'fastify';
+import type { AccountService } from './accounts/service';
 import type { Sessions } from './auth/session';
 import type { CompanyDirectory } from './company/directory';
 import type { ServerConfig } from './config';
@@ -19,6 +20,7 @@ export interface ServerContext {
   secrets: SecretBox;
   tokens: AccessTokens;
   sessions: Sessions;
+  accounts: AccountService;
   /** The base URL clients and channels reach this server at (set once listening). */
   publicUrl(): string;
   /** Hooks run on shutdown, in reverse order of registration, before storage closes. */
