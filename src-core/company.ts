@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import type { Application } from './conversation/types';
-import type { Permission } from './permissions';
+import { makeActor, type Permission } from './permissions';
 
 export type OperatorStatus = 'not_registered' | 'active' | 'deactivated';
 
@@ -102,4 +102,12 @@ export class CompanyDoc {
       timeZone: (this.settings.get('timeZone') as string) ?? 'UTC',
     };
   }
+}
+
+/** The acting user as the company document describes them (used on devices for optimistic state). */
+export function actorFromCompanyDoc(company: CompanyDoc, userId: number, companyId: number): import('./permissions').Actor | null {
+  const op = company.operator(userId);
+  if (!op || op.deleted || op.status !== 'active') return null;
+  const role = op.roleId !== null ? company.role(op.roleId) : undefined;
+  return makeActor({ userId, companyId, isOwner: op.isOwner, groupIds: op.groupIds, permissions: role?.permissions ?? [] });
 }

@@ -12,6 +12,9 @@ export interface LoadedDoc {
   readonly doc: Y.Doc;
   /** Sequence number of the newest update in this document's log. */
   seq: number;
+  /** Sequence number up to which the log is committed; in-memory state may be ahead until then. */
+  durableSeq: number;
+  waiters: Array<{ seq: number; resolve: () => void }>;
   lastUsed: number;
   /** Log entries since the last snapshot; compaction runs past a threshold. */
   logSinceSnapshot: number;
@@ -107,7 +110,7 @@ export class DocManager {
       seq = u.seq;
     }
     if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), 'storage');
-    const loaded: LoadedDoc = { name, companyId, doc, seq, lastUsed: Date.now(), logSinceSnapshot: log.length };
+    const loaded: LoadedDoc = { name, companyId, doc, seq, durableSeq: seq, waiters: [], lastUsed: Date.now(), logSinceSnapshot: log.length };
     this.loaded.set(name, loaded);
     this.evictOverCapacity();
     return loaded;
@@ -151,10 +154,25 @@ export class DocManager {
     loaded.lastUsed = Date.now();
     loaded.logSinceSnapshot++;
     tx.afterCommit(() => {
+      if (seq > loaded.durableSeq) loaded.durableSeq = seq;
+      if (loaded.waiters.length > 0) {
+        const ready = loaded.waiters.filter((w) => w.seq <= loaded.durableSeq);
+        loaded.waiters = loaded.waiters.filter((w) => w.seq > loaded.durableSeq);
+        for (const w of ready) w.resolve();
+      }
       const change: CommittedChange = { doc: loaded, update, seq, origin, before, after };
       for (const l of this.listeners) l(change);
       if (loaded.logSinceSnapshot >= this.compactAfter) void this.compact(loaded);
     });
+  }
+
+  /**
+   * Resolves once everything in the in-memory document is committed, so nothing is served that a
+   * crash could still take back.
+   */
+  whenDurable(loaded: LoadedDoc): Promise<void> {
+    if (loaded.durableSeq >= loaded.seq) return Promise.resolve();
+    return new Promise((resolve) => loaded.waiters.push({ seq: loaded.seq, resolve }));
   }
 
   /** Re-encodes the document as a snapshot and drops the log entries it covers. */

@@ -34,7 +34,7 @@ export async function http<T = any>(
     body = JSON.stringify(opts.body);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(baseUrl + route, { method, headers, body });
+  const res = await fetch(baseUrl + route, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -173,4 +173,25 @@ export async function spawnServer(opts: { dataDir: string; port?: number; env?: 
       });
     },
   };
+}
+
+/** An account channel row for tests that need conversations without going through a connector. */
+export async function insertTestChannel(server: RunningServer, companyId: number, name = 'Test channel'): Promise<number> {
+  const { storage, directory } = server.ctx;
+  return storage.write(async (tx) => {
+    const res = await tx.run(storage.db.insertInto('account_channels').values({
+      company_id: companyId, application: 'custom', name, service_user_id: `test-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      status: 'enabled', config: '{}', secrets_enc: server.ctx.secrets.seal('{}'), token_hash: null, created_at: Date.now(),
+    }));
+    await directory.writeCompanyDoc(tx, companyId);
+    return res.insertId!;
+  });
+}
+
+/** A client message through the same path channels use. */
+export async function inbound(server: RunningServer, companyId: number, accountChannelId: number, clientExternalId: string, text: string) {
+  return server.ctx.conversations.receiveInbound({
+    companyId, accountChannelId, application: 'custom', dedupeKey: `${clientExternalId}:${text}:${Math.random()}`,
+    client: { externalId: clientExternalId, name: `Client ${clientExternalId}` }, text,
+  });
 }

@@ -1,0 +1,196 @@
+/**
+ * The plain y-websocket protocol for one document per connection (`/yjs/<docName>?token=…`), so
+ * the stock `y-websocket` provider and other Yjs tools can connect. Same authorisation and write
+ * validation as the multiplexed gateway; refusals close the socket with a 44xx code.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import { parseDocName } from '../../src-core/conversation/doc';
+import type { ConversationAccess } from '../../src-core/permissions';
+import { canReadConversation } from '../../src-core/permissions';
+import type { Session } from '../auth/session';
+import type { ServerContext } from '../context';
+import { Rejection } from '../conversations/service';
+import type { CommittedChange } from '../docs/doc-manager';
+import { AccessIndex } from './access';
+import { CLOSE, MAX_UPDATE_BYTES } from './multiplex';
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+
+interface YwsConnection {
+  ws: WebSocket;
+  session: Session;
+  doc: string;
+  chain: Promise<void>;
+  awarenessIds: Set<number>;
+}
+
+export class YWebsocketEndpoint {
+  private readonly subscribers = new Map<string, Set<YwsConnection>>();
+  private readonly awareness = new Map<string, awarenessProtocol.Awareness>();
+  private readonly access: AccessIndex;
+
+  constructor(private readonly ctx: ServerContext) {
+    this.access = new AccessIndex(ctx.storage);
+    ctx.docs.onCommitted((change) => this.fanOut(change));
+  }
+
+  async accept(ws: WebSocket, docName: string, token: string | null): Promise<void> {
+    // Frames that arrive while we authorise are kept and handled in order afterwards.
+    const early: Buffer[] = [];
+    const collect = (data: Buffer) => early.push(data);
+    ws.on('message', collect);
+    ws.on('error', () => undefined);
+    const session = token ? await this.ctx.sessions.fromAccessToken(token) : null;
+    if (!session) return ws.close(CLOSE.unauthorized, 'unauthorized');
+    const parsed = parseDocName(docName);
+    if (!parsed) return ws.close(CLOSE.badRequest, 'unknown document');
+    if (!(await this.access.canRead(session.actor, docName))) return ws.close(CLOSE.forbidden, 'forbidden');
+    if (ws.readyState !== ws.OPEN) return;
+    const loaded = await this.ctx.docs.load(docName, session.user.companyId);
+    await this.ctx.docs.whenDurable(loaded);
+    const conn: YwsConnection = { ws, session, doc: docName, chain: Promise.resolve(), awarenessIds: new Set() };
+    if (!this.subscribers.has(docName)) this.subscribers.set(docName, new Set());
+    this.subscribers.get(docName)!.add(conn);
+    const awareness = this.awarenessOf(docName);
+    ws.off('message', collect);
+    ws.on('message', (data: Buffer) => this.enqueue(conn, data));
+    ws.on('close', () => {
+      this.subscribers.get(docName)?.delete(conn);
+      if (conn.awarenessIds.size > 0) awarenessProtocol.removeAwarenessStates(awareness, [...conn.awarenessIds], conn);
+      if (this.subscribers.get(docName)?.size === 0) {
+        this.subscribers.delete(docName);
+        this.awareness.get(docName)?.destroy();
+        this.awareness.delete(docName);
+      }
+    });
+    // Server speaks first: its state vector, then the known awareness states.
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(enc, loaded.doc);
+    this.send(conn, encoding.toUint8Array(enc));
+    const states = [...awareness.getStates().keys()];
+    if (states.length > 0) this.send(conn, awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, states)));
+    for (const data of early) this.enqueue(conn, data);
+  }
+
+  private awarenessOf(doc: string): awarenessProtocol.Awareness {
+    let a = this.awareness.get(doc);
+    if (!a) {
+      a = new awarenessProtocol.Awareness(new Y.Doc());
+      a.setLocalState(null);
+      a.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        const changed = [...added, ...updated, ...removed];
+        const origin_ = origin as YwsConnection | undefined;
+        if (origin_ && typeof origin_ === 'object' && 'awarenessIds' in origin_) {
+          for (const id of added) origin_.awarenessIds.add(id);
+          for (const id of removed) origin_.awarenessIds.delete(id);
+        }
+        const msg = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(a!, changed));
+        for (const c of this.subscribers.get(doc) ?? []) this.send(c, msg);
+      });
+      this.awareness.set(doc, a);
+    }
+    return a;
+  }
+
+  private enqueue(conn: YwsConnection, data: Buffer): void {
+    conn.chain = conn.chain.then(() => this.handle(conn, new Uint8Array(data.buffer, data.byteOffset, data.byteLength))).catch((err) => {
+      this.ctx.log.warn({ err: String(err), doc: conn.doc }, 'y-websocket message refused');
+      conn.ws.close(CLOSE.badRequest, 'malformed message');
+    });
+  }
+
+  private async handle(conn: YwsConnection, data: Uint8Array): Promise<void> {
+    if (data.byteLength > MAX_UPDATE_BYTES) return conn.ws.close(CLOSE.badRequest, 'message too large');
+    const dec = decoding.createDecoder(data);
+    const type = decoding.readVarUint(dec);
+    if (type === MESSAGE_SYNC) {
+      const syncType = decoding.readVarUint(dec);
+      if (syncType === syncProtocol.messageYjsSyncStep1) {
+        const sv = decoding.readVarUint8Array(dec);
+        const loaded = await this.ctx.docs.load(conn.doc, conn.session.user.companyId);
+        await this.ctx.docs.whenDurable(loaded);
+        const enc = encoding.createEncoder();
+        encoding.writeVarUint(enc, MESSAGE_SYNC);
+        encoding.writeVarUint(enc, syncProtocol.messageYjsSyncStep2);
+        encoding.writeVarUint8Array(enc, Y.encodeStateAsUpdate(loaded.doc, sv));
+        this.send(conn, encoding.toUint8Array(enc));
+      } else if (syncType === syncProtocol.messageYjsSyncStep2 || syncType === syncProtocol.messageYjsUpdate) {
+        await this.write(conn, decoding.readVarUint8Array(dec));
+      } else {
+        conn.ws.close(CLOSE.badRequest, 'unknown sync message');
+      }
+    } else if (type === MESSAGE_AWARENESS) {
+      awarenessProtocol.applyAwarenessUpdate(this.awarenessOf(conn.doc), decoding.readVarUint8Array(dec), conn);
+    } else if (type === MESSAGE_QUERY_AWARENESS) {
+      const a = this.awarenessOf(conn.doc);
+      this.send(conn, awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(a, [...a.getStates().keys()])));
+    } else {
+      conn.ws.close(CLOSE.badRequest, 'unknown message type');
+    }
+  }
+
+  private async write(conn: YwsConnection, update: Uint8Array): Promise<void> {
+    const parsed = parseDocName(conn.doc)!;
+    if (parsed.kind !== 'conv') {
+      // An empty diff (nothing new) is fine; anything else is a write to a server-owned document.
+      if (isEmptyUpdate(update)) return;
+      return conn.ws.close(CLOSE.forbidden, 'document is written only by the server');
+    }
+    try {
+      await this.ctx.conversations.applyOperatorUpdate(conn.session.actor, parsed.id, update, conn);
+    } catch (err) {
+      if (!(err instanceof Rejection)) throw err;
+      conn.ws.close(err.code === 'forbidden' ? CLOSE.forbidden : CLOSE.badRequest, err.message.slice(0, 120));
+    }
+  }
+
+  private fanOut(change: CommittedChange): void {
+    const subs = this.subscribers.get(change.doc.name);
+    if (!subs || subs.size === 0) return;
+    const after = change.after as ConversationAccess | null;
+    const enc = encoding.createEncoder();
+    encoding.writeVarUint(enc, MESSAGE_SYNC);
+    syncProtocol.writeUpdate(enc, change.update);
+    const msg = encoding.toUint8Array(enc);
+    for (const conn of subs) {
+      if (after !== null && !canReadConversation(conn.session.actor, after)) {
+        conn.ws.close(CLOSE.forbidden, 'access revoked');
+        continue;
+      }
+      if (conn !== change.origin) this.send(conn, msg);
+    }
+  }
+
+  private send(conn: YwsConnection, msg: Uint8Array): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(msg, { binary: true });
+  }
+
+  close(): void {
+    for (const subs of this.subscribers.values()) for (const c of subs) c.ws.close(CLOSE.shuttingDown, 'server shutting down');
+    for (const a of this.awareness.values()) a.destroy();
+  }
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(enc, update);
+  return encoding.toUint8Array(enc);
+}
+
+function isEmptyUpdate(update: Uint8Array): boolean {
+  try {
+    const { structs, ds } = Y.decodeUpdate(update);
+    return structs.length === 0 && ds.clients.size === 0;
+  } catch {
+    return false;
+  }
+}
