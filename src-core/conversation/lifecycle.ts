@@ -74,6 +74,8 @@ function holdsOrMayReassign(actor: Actor, state: LifecycleState): boolean {
  */
 export function decideTransition(state: LifecycleState, intent: TransitionIntent, actor: Actor, ctx: TransitionContext = {}): Decision {
   const access = { status: state.status, assigneeId: state.assigneeId, groupId: state.groupId, distributing: state.distributing };
+  // Start on a conversation held by someone else has its own answer, whoever asks (product §2.4).
+  if (intent.action === 'take' && state.status === 'inbox' && state.assigneeId !== actor.userId) return reject(REJECT.assignedToAnother);
   if (!canReadConversation(actor, access)) return reject(REJECT.accessDenied);
   switch (intent.action) {
     case 'take': {

@@ -37,6 +37,8 @@ export interface InboxRow {
   unreadCount: number;
   unassignedAt: number | null;
   closedAt: number | null;
+  /** Group the last query was closed in (REST `close_group`). */
+  closeGroupId: number | null;
   createdAt: number;
   queryId: number;
   queryOrigin: QueryOrigin;
@@ -154,6 +156,7 @@ export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions =
     unreadCount,
     unassignedAt: meta.unassignedAt,
     closedAt: meta.closedAt,
+    closeGroupId: meta.closeGroupId,
     createdAt: meta.createdAt,
     queryId: state.queryId,
     queryOrigin: meta.queryOrigin,

@@ -356,7 +356,8 @@ export class SyncPeer {
       case 'error':
         return this.serverError(frame);
       case 'revoke':
-        return this.forget(frame.doc);
+        await this.forget(frame.doc);
+        return this.requestNextBatch();
       case 'awareness':
         awarenessProtocol.applyAwarenessUpdate(this.awareness, frame.update, 'remote');
         return;
@@ -443,7 +444,8 @@ export class SyncPeer {
         // What this device has that the server lacks (and is not already waiting in the outbox).
         if (!outboxDocs.has(f.doc)) {
           const missing = Y.encodeStateAsUpdate(doc, f.stateVector);
-          if (!isEmpty(missing)) pushBack.push({ doc: f.doc, update: missing });
+          // The delete set is always encoded whole; only new structs mean the server lacks something.
+          if (Y.decodeUpdate(missing).structs.length > 0) pushBack.push({ doc: f.doc, update: missing });
         }
       } else if (f.seq > maxSeq) {
         maxSeq = f.seq;
@@ -494,6 +496,7 @@ export class SyncPeer {
     }
     if (e.code === 'forbidden' || e.code === 'not_found') {
       await this.forget(name);
+      await this.requestNextBatch();
       return;
     }
     if (e.code === 'rejected' || e.code === 'missing_dependencies' || e.code === 'too_large') {
@@ -511,6 +514,10 @@ export class SyncPeer {
   }
 
   private async forget(name: string): Promise<void> {
+    if (this.catchUp) {
+      this.catchUp.waiting.delete(name);
+      this.catchUp.queue = this.catchUp.queue.filter((n) => n !== name);
+    }
     const doc = this.docs.get(name);
     this.docs.delete(name);
     doc?.destroy();

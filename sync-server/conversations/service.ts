@@ -6,7 +6,7 @@
  * of it.
  */
 import { ulid } from '../../src-core/ids';
-import { canReadConversation, canWriteConversation, type Actor, type ConversationAccess } from '../../src-core/permissions';
+import { canWriteConversation, type Actor, type ConversationAccess } from '../../src-core/permissions';
 import { ConversationDoc, clientDocName, conversationDocName } from '../../src-core/conversation/doc';
 import { guardConversationWrite } from '../../src-core/conversation/guard';
 import {
@@ -413,11 +413,10 @@ export class ConversationService {
     return this.storage.write(async (tx) => {
       const company = await this.directory.get(actor.companyId);
       const decision = decideTransition(lifecycleStateOf(conv), intent, actor, transitionContext(company));
-      if (decision.outcome === 'applied') {
-        const now = this.clock();
-        const queryId = decision.newQuery ? await this.allocateQueryId(tx, conversationId, decision.newQuery, now) : 0;
-        await this.docs.change(tx, loaded, 'server', () => this.writeOutcome(conv, decision, null, actor.userId, now, () => queryId));
-      }
+      if (decision.outcome !== 'applied') return { decision, row: projectInboxRow(conv) };
+      const now = this.clock();
+      const queryId = decision.newQuery ? await this.allocateQueryId(tx, conversationId, decision.newQuery, now) : 0;
+      await this.docs.change(tx, loaded, 'server', () => this.writeOutcome(conv, decision, null, actor.userId, now, () => queryId));
       return { decision, row: await this.mirror(tx, conv) };
     });
   }
@@ -428,7 +427,7 @@ export class ConversationService {
     if (!found) throw new Rejection('not_found', 'Conversation not found');
     const { loaded, conv } = found;
     return this.storage.write(async (tx) => {
-      if (!canReadConversation(actor, accessOf(conv))) throw new Rejection('forbidden', REJECT.accessDenied);
+      if (!canWriteConversation(actor, accessOf(conv))) throw new Rejection('forbidden', REJECT.accessDenied);
       const company = await this.directory.get(actor.companyId);
       const now = this.clock();
       const message: MessageEntry = {

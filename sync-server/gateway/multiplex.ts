@@ -58,6 +58,12 @@ class Connection {
     }
   }
 
+  /** Sends what is queued, then closes: a refusal's error frame reaches the client first. */
+  close(code: number, reason: string): void {
+    this.flush();
+    this.ws.close(code, reason);
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     const frames = this.queue;
@@ -100,6 +106,11 @@ export class MultiplexGateway {
       this.presence.set(companyId, p);
     }
     return p;
+  }
+
+  /** An operator's presence, without creating state for companies nobody is connected to. */
+  presenceIfKnown(companyId: number, userId: number): 'online' | 'away' | 'offline' {
+    return this.presence.get(companyId)?.presenceOf(userId) ?? 'offline';
   }
 
   accept(ws: WebSocket): void {
@@ -184,13 +195,13 @@ export class MultiplexGateway {
   private async hello(conn: Connection, hello: HelloFrame): Promise<void> {
     if (hello.protocol !== PROTOCOL_VERSION) {
       conn.error('protocol', `protocol ${hello.protocol} is not supported (server speaks ${PROTOCOL_VERSION})`);
-      conn.ws.close(CLOSE.badRequest, 'protocol version');
+      conn.close(CLOSE.badRequest, 'protocol version');
       return;
     }
     const session = await this.ctx.sessions.fromAccessToken(hello.token);
     if (!session) {
       conn.error('unauthorized', 'Invalid or expired token');
-      conn.ws.close(CLOSE.unauthorized, 'unauthorized');
+      conn.close(CLOSE.unauthorized, 'unauthorized');
       return;
     }
     if (conn.ws.readyState !== conn.ws.OPEN) return;
@@ -317,7 +328,7 @@ export class MultiplexGateway {
       const actor = await this.ctx.directory.actor(companyId, conn.userId);
       if (!user || !actor || user.tokenVersion !== conn.tokenVersion) {
         conn.error('unauthorized', 'The session has ended');
-        conn.ws.close(CLOSE.unauthorized, 'session ended');
+        conn.close(CLOSE.unauthorized, 'session ended');
         this.drop(conn);
         continue;
       }
