@@ -131,9 +131,9 @@ export interface ServerProcess {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts `sync-server/main.ts` as a child process and waits for /health. */
-export async function spawnServer(opts: { dataDir: string; port?: number; env?: Record<string, string> }): Promise<ServerProcess> {
+export async function spawnServer(opts: { dataDir: string; port?: number; env?: Record<string, string>; logLevel?: string }): Promise<ServerProcess> {
   const port = opts.port ?? 0;
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/main.ts'), '--port', String(port), '--data', opts.dataDir, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'sync-server/main.ts'), '--port', String(port), '--data', opts.dataDir, '--log-level', opts.logLevel ?? 'warn'], {
     cwd: ROOT,
     env: { ...process.env, SWITCHBOARD_WEB_ROOT: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
