@@ -4,7 +4,9 @@
  * custom name and the read watermark). Run inside the device's transaction.
  */
 import { ulid as defaultUlid, type UlidFactory } from '../ids';
+import type { Actor } from '../permissions';
 import { ConversationDoc } from './doc';
+import { lifecycleStateOf, optimisticState } from './lifecycle';
 import type { MessageEntry, RepairAction, TransitionAction, TransitionRequest } from './types';
 
 /** The newest message the server has accepted that this device holds (product §2.5). */
@@ -12,26 +14,31 @@ export function newestAcceptedMessageId(conv: ConversationDoc): string | null {
   let best: { id: string; at: number } | null = null;
   for (const m of conv.messages.toArray()) {
     const d = conv.delivery.get(m.id);
-    if (!d) continue;
+    if (!d || d.discarded) continue;
     if (!best || d.acceptedAt > best.at || (d.acceptedAt === best.at && m.id > best.id)) best = { id: m.id, at: d.acceptedAt };
   }
   return best?.id ?? null;
 }
 
+/**
+ * Asks for a transition. The state it is made from is what the device shows: with `viewer`, the
+ * device's own undecided requests are applied first, so an offline take then close is judged in
+ * that order (product §2.5).
+ */
 export function requestTransition(
   conv: ConversationDoc,
   actorId: number,
   action: TransitionAction,
   targets: { operatorId?: number; groupId?: number } = {},
-  opts: { now?: number; ulid?: UlidFactory } = {},
+  opts: { now?: number; ulid?: UlidFactory; viewer?: Actor } = {},
 ): TransitionRequest {
-  const meta = conv.getMeta();
+  const shown = opts.viewer ? optimisticState(conv, opts.viewer).state : lifecycleStateOf(conv);
   const now = opts.now ?? Date.now();
   const request: TransitionRequest = {
     id: (opts.ulid ?? defaultUlid)(now),
     action,
     actorId,
-    expected: { status: meta.status, assigneeId: meta.assigneeId, queryId: meta.queryId },
+    expected: { status: shown.status, assigneeId: shown.assigneeId, queryId: shown.queryId },
     seenMessageId: newestAcceptedMessageId(conv),
     targetOperatorId: targets.operatorId ?? null,
     targetGroupId: targets.groupId ?? null,

@@ -6,6 +6,7 @@
 import type { Actor } from '../permissions';
 import { canReassignAny, couldTake, canReadConversation } from '../permissions';
 import type { ConversationDoc } from './doc';
+import { isRepairRequest } from './types';
 import type {
   AuditEvent, AuditEventType, ConversationStatus, ExpectedState, MessageEntry, QueryEpisode, QueryOrigin,
   TransitionAction, TransitionRequest,
@@ -217,6 +218,26 @@ export function messagesAfter(conv: ConversationDoc, seenId: string | null): Mes
   });
 }
 
+/**
+ * The state a device shows: the server's state with the viewer's own undecided requests applied
+ * in the order they were made (product §2.5). `pendingAction` is the newest such request that
+ * would change something.
+ */
+export function optimisticState(conv: ConversationDoc, viewer: Actor): { state: LifecycleState; pendingAction: TransitionAction | null } {
+  let state = lifecycleStateOf(conv);
+  let pendingAction: TransitionAction | null = null;
+  const decided = conv.decidedRequestIds();
+  for (const request of conv.listRequests()) {
+    if (decided.has(request.id) || isRepairRequest(request) || request.actorId !== viewer.userId) continue;
+    const decision = decideRequest(state, request, viewer, conv);
+    if (decision.outcome === 'applied') {
+      state = decision.next;
+      pendingAction = request.action;
+    }
+  }
+  return { state, pendingAction };
+}
+
 export function lifecycleStateOf(conv: ConversationDoc): LifecycleState {
   const m = conv.getMeta();
   return {
@@ -270,8 +291,11 @@ export function writeDecision(conv: ConversationDoc, decision: Extract<Decision,
     queryId: next.queryId,
     closeGroupId: decision.closesQuery ? next.groupId : next.closeGroupId,
   });
-  if (enteringUnassigned || (decision.event === 'transferred_group')) {
-    conv.setMeta({ unassignedAt: now, previousAssigneeId: before.assigneeId ?? conv.getMeta().previousAssigneeId });
+  if (enteringUnassigned || decision.event === 'transferred_group') {
+    // Only a returned or transferred request shows its previous holder greyed (product §4.1).
+    const handedBack = decision.event === 'returned' || decision.event === 'released' || decision.event === 'transferred_group';
+    conv.setMeta({ unassignedAt: now });
+    conv.meta.set('previousAssigneeId', handedBack ? (before.assigneeId ?? conv.getMeta().previousAssigneeId) : null);
   }
   if (next.status === 'inbox') conv.meta.set('previousAssigneeId', null);
   if (decision.closesQuery) conv.setMeta({ closedAt: now });
@@ -352,6 +376,8 @@ export function replyDisposition(conv: ConversationDoc, reply: MessageEntry): 'q
   const meta = conv.getMeta();
   if (meta.status !== 'inbox' || meta.assigneeId !== reply.authorId) return 'held';
   const newer = messagesAfter(conv, reply.seenMessageId).filter((m) => m.id !== reply.id);
-  const conflict = newer.some((m) => m.kind === 'in' || (m.kind === 'out' && m.senderType !== 'system' && m.authorId !== reply.authorId));
+  const conflict = newer.some(
+    (m) => !conv.delivery.get(m.id)?.discarded && (m.kind === 'in' || (m.kind === 'out' && m.senderType !== 'system' && m.authorId !== reply.authorId)),
+  );
   return conflict ? 'held' : 'queued';
 }

@@ -5,11 +5,8 @@
  */
 import type { Actor } from '../permissions';
 import { ConversationDoc, messageTime } from './doc';
-import { decideRequest, lifecycleStateOf, type LifecycleState } from './lifecycle';
-import type {
-  Application, ConversationStatus, DeliveryEntry, MessageEntry, QueryOrigin, TransitionRequest,
-} from './types';
-import { isRepairRequest } from './types';
+import { lifecycleStateOf, optimisticState, type LifecycleState } from './lifecycle';
+import type { Application, ConversationStatus, DeliveryEntry, MessageEntry, QueryOrigin, TransitionRequest } from './types';
 
 export interface InboxRow {
   id: number;
@@ -79,22 +76,13 @@ export interface ProjectionOptions {
 
 export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions = {}): InboxRow {
   const meta = conv.getMeta();
-  const items = conv.listMessages()
-    .map((message) => ({ message, delivery: conv.delivery.get(message.id) }))
-    .filter((i) => !i.delivery?.discarded);
-  items.sort((a, b) => messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id));
+  const all = conv.listMessages().map((message) => ({ message, delivery: conv.delivery.get(message.id) }));
+  all.sort((a, b) => messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id));
+  const items = all.filter((i) => !i.delivery?.discarded);
 
-  let state: LifecycleState = lifecycleStateOf(conv);
-  let pendingAction: InboxRow['pendingAction'] = null;
-  if (opts.viewer) {
-    const decided = conv.decidedRequestIds();
-    for (const request of conv.listRequests()) {
-      if (decided.has(request.id) || isRepairRequest(request) || request.actorId !== opts.viewer.userId) continue;
-      const decision = decideRequest(state, request, opts.viewer, conv);
-      pendingAction = request.action;
-      if (decision.outcome === 'applied') state = decision.next;
-    }
-  }
+  const { state, pendingAction }: { state: LifecycleState; pendingAction: InboxRow['pendingAction'] } = opts.viewer
+    ? optimisticState(conv, opts.viewer)
+    : { state: lifecycleStateOf(conv), pendingAction: null };
 
   let lastNonNote: { message: MessageEntry; delivery: DeliveryEntry | undefined } | null = null;
   let last: { message: MessageEntry; delivery: DeliveryEntry | undefined } | null = null;
@@ -120,14 +108,15 @@ export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions =
   let unreadCount = 0;
   const watermark = meta.readWatermark;
   let passedWatermark = watermark === null;
-  const watermarkKnown = watermark !== null && items.some((i) => i.message.id === watermark);
+  // The watermark may name a message hidden from the list (a discarded reply): look in all of them.
+  const watermarkKnown = watermark !== null && all.some((i) => i.message.id === watermark);
   if (!watermarkKnown) passedWatermark = true;
-  for (const item of items) {
+  for (const item of all) {
     if (!passedWatermark) {
       if (item.message.id === watermark) passedWatermark = true;
       continue;
     }
-    if (item.message.kind === 'in') unreadCount++;
+    if (item.message.kind === 'in' && !item.delivery?.discarded) unreadCount++;
   }
 
   const firstQuery = conv.queries.size <= 1;
