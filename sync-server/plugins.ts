@@ -1,8 +1,14 @@
 /** The plugins of the server, in registration order. Each owns its routes and schemas. */
 import type { FastifyInstance } from 'fastify';
 import { accountRoutes } from './accounts/routes';
+import { apiRoutes } from './api/plugin';
+import { channelsPlugin } from './channels/plugin';
 import type { ServerContext } from './context';
+import { registerGateway } from './gateway';
 
 export async function registerPlugins(app: FastifyInstance, ctx: ServerContext): Promise<void> {
+  const gateway = registerGateway(app, ctx);
   await app.register(accountRoutes(ctx.accounts, ctx));
+  await app.register(apiRoutes(ctx, { presenceOf: (companyId, userId) => gateway.multiplex.presenceIfKnown(companyId, userId) }));
+  await app.register(channelsPlugin(ctx));
 }
