@@ -3,27 +3,35 @@
  * JSON lines, answers /health once ready, and on SIGINT/SIGTERM stops after flushing storage.
  */
 import { parseArgs } from './config';
-import { startServer } from './app';
+import { startServer, type RunningServer } from './app';
 
 async function main(): Promise<void> {
   const config = parseArgs(process.argv.slice(2));
-  const server = await startServer(config);
-  process.stdout.write(`Switchboard sync server listening on ${server.url} (data: ${config.dataDir})\n`);
-  let stopping = false;
+  let server: RunningServer | null = null;
+  let stopSignal: string | null = null;
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.ctx.log.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err) => {
-        server.ctx.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    if (stopSignal) return;
+    stopSignal = signal;
+    // A signal during start-up stops the server as soon as it is up.
+    if (server) shutdown(server, signal);
   };
+  // Installed before anything else, so a signal never kills the process mid-write.
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  server = await startServer(config);
+  process.stdout.write(`Switchboard sync server listening on ${server.url} (data: ${config.dataDir})\n`);
+  if (stopSignal) shutdown(server, stopSignal);
+}
+
+function shutdown(server: RunningServer, signal: string): void {
+  server.ctx.log.info({ signal }, 'shutting down');
+  server.close().then(
+    () => process.exit(0),
+    (err) => {
+      server.ctx.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
 }
 
 main().catch((err) => {
