@@ -62,6 +62,8 @@ export interface InboundMessage {
   sentAt?: number | null;
   /** A message the app already delivered itself (Custom app `echo`): stored outgoing, never sent. */
   echo?: boolean;
+  /** The raw event as the platform sent it, recorded with its dedupe key. */
+  rawPayload?: string | null;
 }
 
 export interface InboundResult {
@@ -173,7 +175,7 @@ export class ConversationService {
       await this.writeClientDoc(tx, input.companyId, client.id, conversationId);
       await tx.run(db.insertInto('inbound_events').values({
         account_channel_id: input.accountChannelId, dedupe_key: input.dedupeKey, message_id: serverId,
-        conversation_id: conversationId, received_at: now,
+        conversation_id: conversationId, received_at: now, payload: input.rawPayload ?? null,
       }));
       await this.mirror(tx, conv);
       return { duplicate: false, messageId: serverId, conversationId, messageUuid: message.id };

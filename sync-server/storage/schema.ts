@@ -167,6 +167,8 @@ export interface InboundEventsTable {
   message_id: number | null;
   conversation_id: number | null;
   received_at: number;
+  /** The raw event as received (channels.md §1): for replay and audits. */
+  payload: string | null;
 }
 
 export interface OutboundTable {
@@ -380,5 +382,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   );
   CREATE INDEX outbound_due ON outbound(state, next_attempt_at);
   CREATE INDEX outbound_thread ON outbound(thread, id);
+  `,
+  `
+  ALTER TABLE inbound_events ADD COLUMN payload TEXT;
   `,
 ];

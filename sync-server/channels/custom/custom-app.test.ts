@@ -223,6 +223,10 @@ describe('messages into Switchboard', () => {
     ]);
     const another = await fake.emit(message(app, { client_id: 'u-2002' }));
     expect(another.body.data.conversation_id).not.toBe(conversationId);
+    // The raw event is recorded with its dedupe key, without the app's token (channels.md §1).
+    const event = await ctx().storage.first(ctx().storage.db.selectFrom('inbound_events').selectAll().where('account_channel_id', '=', app.id).where('dedupe_key', '=', 'id:m-1'));
+    expect(event!.payload).not.toContain(app.token);
+    expect(JSON.parse(event!.payload!)).toMatchObject({ client_id: 'u-1001', client_name: 'Ann Lee', message_id: 'm-1', type: 'text' });
   });
 
   it('stores one message for a repeated message_id, or for a repeated body without one (79)', async () => {

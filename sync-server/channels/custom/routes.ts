@@ -26,6 +26,13 @@ const CreateAppBody = z.object({
 });
 const AppParams = z.object({ id: z.coerce.number().int().positive() });
 
+/** The event as received, without the app's token (it is a credential). */
+function rawBodyText(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return JSON.stringify(body);
+  const { token: _token, ...rest } = body as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
 function bearerToken(req: FastifyRequest): string | null {
   const header = req.headers.authorization;
   const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
@@ -132,6 +139,7 @@ export function customAppRoutes(apps: CustomApps, ctx: ServerContext) {
         externalId: event.externalMessageId,
         sentAt: event.sentAt ? event.sentAt.getTime() : null,
         echo: event.outgoing === true,
+        rawPayload: rawBodyText(req.body),
       });
       return sendData(reply, { id: result.messageId, conversation_id: result.conversationId, duplicate: result.duplicate });
     });
