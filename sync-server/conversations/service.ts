@@ -24,6 +24,7 @@ import type { CompanyDirectory, CompanyState } from '../company/directory';
 import type { DocManager, LoadedDoc } from '../docs/doc-manager';
 import type { Storage, WriteTx } from '../storage/storage';
 import { randomToken } from '../security/crypto';
+import { prepare } from '../storage/prepared';
 
 /** A refused input: `code` for the wire, `message` for people and the REST API. */
 export class Rejection extends Error {
@@ -81,13 +82,35 @@ export function accessOf(conv: ConversationDoc): ConversationAccess {
 export class ConversationService {
   private outbound: OutboundSink | null = null;
   private readonly wakeups = new Set<() => void>();
+  /** The statements every inbound message runs, compiled once. */
+  private readonly q;
 
   constructor(
     private readonly storage: Storage,
     private readonly docs: DocManager,
     private readonly directory: CompanyDirectory,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    const db = storage.db;
+    this.q = {
+      inboundEvent: prepare((p: { account: number; key: string }) =>
+        db.selectFrom('inbound_events').select(['message_id', 'conversation_id']).where('account_channel_id', '=', p.account).where('dedupe_key', '=', p.key)),
+      clientByIdentity: prepare((p: { account: number; external: string }) =>
+        db.selectFrom('clients').select(['id', 'name', 'phone', 'extra_fields']).where('account_channel_id', '=', p.account).where('external_id', '=', p.external)),
+      conversationOfClient: prepare((p: { client: number }) => db.selectFrom('conversations').select(['id']).where('client_id', '=', p.client)),
+      conversationCompany: prepare((p: { id: number }) => db.selectFrom('conversations').select(['id', 'company_id']).where('id', '=', p.id)),
+      insertMessage: prepare((p: { uuid: string; company: number; conversation: number; at: number }) =>
+        db.insertInto('messages').values({ uuid: p.uuid, company_id: p.company, conversation_id: p.conversation, created_at: p.at })),
+      insertInboundEvent: prepare((p: { account: number; key: string; message: number; conversation: number; at: number; payload: string | null }) =>
+        db.insertInto('inbound_events').values({
+          account_channel_id: p.account, dedupe_key: p.key, message_id: p.message, conversation_id: p.conversation, received_at: p.at, payload: p.payload,
+        })),
+      mirror: prepare((p: { id: number; status: 'unassigned' | 'inbox' | 'closed'; assignee: number | null; group: number | null; distributing: number; locked: number; query: number; row: string; at: number }) =>
+        db.updateTable('conversations').set({
+          status: p.status, assignee_id: p.assignee, group_id: p.group, distributing: p.distributing, locked: p.locked, query_id: p.query, row: p.row, updated_at: p.at,
+        }).where('id', '=', p.id)),
+    };
+  }
 
   setOutboundSink(sink: OutboundSink): void {
     this.outbound = sink;
@@ -99,9 +122,7 @@ export class ConversationService {
   }
 
   async loadConversation(companyId: number, conversationId: number): Promise<{ loaded: LoadedDoc; conv: ConversationDoc } | null> {
-    const row = await this.storage.first(
-      this.storage.db.selectFrom('conversations').select(['id', 'company_id']).where('id', '=', conversationId),
-    );
+    const row = await this.storage.first(this.q.conversationCompany({ id: conversationId }));
     if (!row || row.company_id !== companyId) return null;
     const loaded = await this.docs.load(conversationDocName(conversationId), companyId);
     return { loaded, conv: new ConversationDoc(loaded.doc) };
@@ -112,10 +133,7 @@ export class ConversationService {
   async receiveInbound(input: InboundMessage): Promise<InboundResult> {
     const db = this.storage.db;
     return this.storage.write(async (tx) => {
-      const seen = await tx.first(
-        db.selectFrom('inbound_events').select(['message_id', 'conversation_id'])
-          .where('account_channel_id', '=', input.accountChannelId).where('dedupe_key', '=', input.dedupeKey),
-      );
+      const seen = await tx.first(this.q.inboundEvent({ account: input.accountChannelId, key: input.dedupeKey }));
       if (seen && seen.message_id !== null && seen.conversation_id !== null) {
         const m = await tx.first(db.selectFrom('messages').select('uuid').where('id', '=', seen.message_id));
         return { duplicate: true, messageId: seen.message_id, conversationId: seen.conversation_id, messageUuid: m?.uuid ?? '' };
@@ -123,7 +141,7 @@ export class ConversationService {
       const now = this.clock();
       const company = await this.directory.get(input.companyId);
       const client = await this.upsertClient(tx, input, now);
-      let convRow = await tx.first(db.selectFrom('conversations').select(['id']).where('client_id', '=', client.id));
+      let convRow = await tx.first(this.q.conversationOfClient({ client: client.id }));
       const isNew = !convRow;
       let conversationId: number;
       if (!convRow) {
@@ -172,29 +190,26 @@ export class ConversationService {
         conv.messages.push([message]);
         conv.delivery.set(message.id, { acceptedAt: now, serverId, status: input.echo ? 'sent' : null, error: null });
       });
-      await this.writeClientDoc(tx, input.companyId, client.id, conversationId);
-      await tx.run(db.insertInto('inbound_events').values({
-        account_channel_id: input.accountChannelId, dedupe_key: input.dedupeKey, message_id: serverId,
-        conversation_id: conversationId, received_at: now, payload: input.rawPayload ?? null,
+      if (client.changed) await this.writeClientDoc(tx, input.companyId, client.id, conversationId);
+      await tx.run(this.q.insertInboundEvent({
+        account: input.accountChannelId, key: input.dedupeKey, message: serverId, conversation: conversationId, at: now, payload: input.rawPayload ?? null,
       }));
       await this.mirror(tx, conv);
       return { duplicate: false, messageId: serverId, conversationId, messageUuid: message.id };
     });
   }
 
-  private async upsertClient(tx: WriteTx, input: InboundMessage, now: number): Promise<{ id: number; name: string }> {
+  /** Finds or creates the client; `changed` when its stored data was created or updated. */
+  private async upsertClient(tx: WriteTx, input: InboundMessage, now: number): Promise<{ id: number; name: string; changed: boolean }> {
     const db = this.storage.db;
-    const existing = await tx.first(
-      db.selectFrom('clients').select(['id', 'name', 'phone', 'extra_fields'])
-        .where('account_channel_id', '=', input.accountChannelId).where('external_id', '=', input.client.externalId),
-    );
+    const existing = await tx.first(this.q.clientByIdentity({ account: input.accountChannelId, external: input.client.externalId }));
     if (!existing) {
       const name = input.client.name?.trim() || input.client.externalId;
       const res = await tx.run(db.insertInto('clients').values({
         company_id: input.companyId, account_channel_id: input.accountChannelId, external_id: input.client.externalId,
         name, phone: input.client.phone ?? null, extra_fields: JSON.stringify(input.client.extraFields ?? {}), created_at: now,
       }));
-      return { id: res.insertId!, name };
+      return { id: res.insertId!, name, changed: true };
     }
     const patch: { name?: string; phone?: string; extra_fields?: string } = {};
     const name = input.client.name?.trim();
@@ -205,8 +220,9 @@ export class ConversationService {
       const text = JSON.stringify(merged);
       if (text !== existing.extra_fields) patch.extra_fields = text;
     }
-    if (Object.keys(patch).length > 0) await tx.run(db.updateTable('clients').set(patch).where('id', '=', existing.id));
-    return { id: existing.id, name: patch.name ?? existing.name };
+    const changed = Object.keys(patch).length > 0;
+    if (changed) await tx.run(db.updateTable('clients').set(patch).where('id', '=', existing.id));
+    return { id: existing.id, name: patch.name ?? existing.name, changed };
   }
 
   /** The client's personal data lives in its own document, readable only where allowed. */
@@ -227,7 +243,7 @@ export class ConversationService {
   }
 
   private async allocateMessageId(tx: WriteTx, companyId: number, conversationId: number, uuid: string, now: number): Promise<number> {
-    const res = await tx.run(this.storage.db.insertInto('messages').values({ uuid, company_id: companyId, conversation_id: conversationId, created_at: now }));
+    const res = await tx.run(this.q.insertMessage({ uuid, company: companyId, conversation: conversationId, at: now }));
     return res.insertId!;
   }
 
@@ -239,10 +255,10 @@ export class ConversationService {
   /** Keeps the relational row the REST API lists from in step with the document. */
   private async mirror(tx: WriteTx, conv: ConversationDoc): Promise<InboxRow> {
     const row = projectInboxRow(conv);
-    await tx.run(this.storage.db.updateTable('conversations').set({
-      status: row.status, assignee_id: row.assigneeId, group_id: row.groupId, distributing: row.distributing ? 1 : 0,
-      locked: row.locked ? 1 : 0, query_id: row.queryId, row: JSON.stringify(row), updated_at: this.clock(),
-    }).where('id', '=', row.id));
+    await tx.run(this.q.mirror({
+      id: row.id, status: row.status, assignee: row.assigneeId, group: row.groupId, distributing: row.distributing ? 1 : 0,
+      locked: row.locked ? 1 : 0, query: row.queryId, row: JSON.stringify(row), at: this.clock(),
+    }));
     return row;
   }
 
