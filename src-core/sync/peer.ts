@@ -97,7 +97,18 @@ export class SyncPeer {
     this.stopped = false;
     this.tokenRefused = false;
     void this.refreshPending();
+    // The viewer is known from the stored company document before any welcome (offline start).
+    this.chain = this.chain.then(() => this.restoreViewer()).catch((err) => this.opts.onError?.(`restore failed: ${(err as Error).message}`));
     this.connect();
+  }
+
+  private async restoreViewer(): Promise<void> {
+    if (this.actor) return;
+    const state = await this.store.readSyncState();
+    if (state.userId === null || state.companyId === null) return;
+    this.userId = state.userId;
+    this.companyId = state.companyId;
+    this.refreshActor(await this.getDoc(companyDocName(state.companyId)));
   }
 
   stop(): void {
@@ -481,10 +492,8 @@ export class SyncPeer {
   }
 
   private async serverError(e: Extract<Frame, { type: 'error' }>): Promise<void> {
-    if (e.code === 'unauthorized') {
-      this.tokenRefused = true;
-      return;
-    }
+    // An unauthorised hello is followed by a 4401 close, which asks for a fresh token.
+    if (e.code === 'unauthorized') return;
     if (e.doc === null) {
       this.opts.onError?.(`${e.code}: ${e.message}`);
       return;
@@ -495,6 +504,10 @@ export class SyncPeer {
       this.pending = Math.max(0, this.pending - 1);
     }
     if (e.code === 'forbidden' || e.code === 'not_found') {
+      // The user lost the document: what they wrote there and the server never took is handed back.
+      const doc = this.docs.get(name);
+      const unsent = doc ? unsentMessages(doc, this.userId) : [];
+      if (unsent.length > 0) this.opts.onRejected?.(name, e.message, unsent);
       await this.forget(name);
       await this.requestNextBatch();
       return;
@@ -503,8 +516,8 @@ export class SyncPeer {
       // Yjs cannot take an applied update back: drop the local copy and sync it again.
       const doc = await this.getDoc(name);
       const unsent = unsentMessages(doc, this.userId);
-      await this.forget(name);
       this.opts.onRejected?.(name, e.message, unsent);
+      await this.forget(name, { resync: true });
       if (this.ready) {
         if (this.catchUp) this.catchUp.waiting.add(name);
         this.sendFrame({ type: 'sync1', doc: name, stateVector: Y.encodeStateVector(new Y.Doc()) });
@@ -513,7 +526,8 @@ export class SyncPeer {
     this.opts.onStatus?.(this.status, this.pending);
   }
 
-  private async forget(name: string): Promise<void> {
+  /** Drops a document; `resync` when it is fetched again at once (not a revocation). */
+  private async forget(name: string, opts: { resync?: boolean } = {}): Promise<void> {
     if (this.catchUp) {
       this.catchUp.waiting.delete(name);
       this.catchUp.queue = this.catchUp.queue.filter((n) => n !== name);
@@ -524,7 +538,7 @@ export class SyncPeer {
     this.storedCounts.delete(name);
     await this.store.deleteDoc(name);
     this.pending = await this.store.outboxSize();
-    this.opts.onRevoked?.(name);
+    if (!opts.resync) this.opts.onRevoked?.(name);
   }
 
   /** Sets this device's presence entry (viewing, typing, idle). */

@@ -1,0 +1,203 @@
+/**
+ * The device's LocalStore over Dexie (ARCHITECTURE "The local store"). Every write is one
+ * read-write transaction and resolves only after it committed: the sync peer counts an edit as
+ * saved at that moment. Writes run one after another in call order, so a compaction can never
+ * overwrite an edit stored after the state it encodes.
+ *
+ * Besides Yjs persistence it keeps the tables the UI reads: each conversation's projection row
+ * (with the tab it is listed under for this user) and the message search index, both written in
+ * the transaction that stores the update they come from.
+ */
+import { parseDocName } from '../../src-core/conversation/doc';
+import type { InboxRow } from '../../src-core/conversation/projection';
+import type { LocalStore, OutboxEntry, RemoteUpdate, SyncState } from '../../src-core/sync/local-store';
+import type { SwitchboardDb } from './db';
+import type { ConversationRecord, SearchRecord, SyncStateRecord } from './schema';
+import { clientNameKey, searchRecordsFromUpdates } from './search';
+
+const SYNC_KEY = 'sync' as const;
+const EMPTY_STATE: SyncStateRecord = { key: SYNC_KEY, cursor: 0, epoch: 0, userId: null, companyId: null };
+
+/** A conversation row as the store held it before a server change, and after. */
+export interface RowChange {
+  before: ConversationRecord | undefined;
+  after: ConversationRecord;
+}
+
+export interface DexieLocalStoreOptions {
+  /** The signed-in user: decides the tab each row is listed under. */
+  userId: number;
+  /** Called after a server change committed, with every row it touched (for notifications). */
+  onRemoteRows?(changes: RowChange[]): void;
+}
+
+/** The tab a conversation is listed under for `userId` (product §4.2). */
+export function tabOf(row: Pick<InboxRow, 'status' | 'assigneeId'>, userId: number): ConversationRecord['tab'] {
+  if (row.status === 'unassigned') return 'unassigned';
+  if (row.status === 'inbox' && row.assigneeId === userId) return 'mine';
+  if (row.status === 'closed' && row.assigneeId === userId) return 'closed';
+  return 'other';
+}
+
+export function conversationRecord(row: InboxRow, userId: number): ConversationRecord {
+  return { ...row, tab: tabOf(row, userId), clientNameLower: clientNameKey(row) };
+}
+
+export class DexieLocalStore implements LocalStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly db: SwitchboardDb, private readonly opts: DexieLocalStoreOptions) {}
+
+  get userId(): number {
+    return this.opts.userId;
+  }
+
+  /** Runs writes one at a time, in call order; a failed write does not stop the next. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  // ---- sync state -------------------------------------------------------------------------------
+
+  async readSyncState(): Promise<SyncState> {
+    const s = (await this.db.syncState.get(SYNC_KEY)) ?? EMPTY_STATE;
+    return { cursor: s.cursor, epoch: s.epoch, userId: s.userId, companyId: s.companyId };
+  }
+
+  writeSyncState(patch: Partial<SyncState>): Promise<void> {
+    return this.serial(() => this.db.transaction('rw', this.db.syncState, async () => {
+      const current = (await this.db.syncState.get(SYNC_KEY)) ?? EMPTY_STATE;
+      await this.db.syncState.put({ ...current, ...definedOnly(patch), key: SYNC_KEY });
+    }));
+  }
+
+  // ---- documents --------------------------------------------------------------------------------
+
+  async docNames(): Promise<string[]> {
+    return (await this.db.docUpdates.orderBy('doc').uniqueKeys()) as string[];
+  }
+
+  async readDoc(name: string): Promise<Uint8Array[]> {
+    // Primary-key order within the index entry is insertion order.
+    const records = await this.db.docUpdates.where('doc').equals(name).toArray();
+    records.sort((a, b) => a.id! - b.id!);
+    return records.map((r) => r.data);
+  }
+
+  saveRemote(updates: RemoteUpdate[], rows: InboxRow[], cursor?: number): Promise<void> {
+    const records = rows.map((r) => conversationRecord(r, this.opts.userId));
+    const search = searchRecordsFromUpdates(updates);
+    const { db } = this;
+    return this.serial(async () => {
+      const before = await db.transaction('rw', [db.docUpdates, db.conversations, db.search, db.syncState], async () => {
+        const [previous] = await Promise.all([
+          this.opts.onRemoteRows && records.length > 0 ? db.conversations.bulkGet(records.map((r) => r.id)) : Promise.resolve([]),
+          updates.length > 0 ? db.docUpdates.bulkAdd(updates.map((u) => ({ doc: u.doc, data: u.update }))) : undefined,
+          this.addSearch(search),
+          cursor !== undefined ? this.advanceCursor(cursor) : undefined,
+        ]);
+        if (records.length > 0) await db.conversations.bulkPut(records);
+        return previous;
+      });
+      if (this.opts.onRemoteRows && records.length > 0) {
+        this.opts.onRemoteRows(records.map((after, i) => ({ before: before[i], after })));
+      }
+    });
+  }
+
+  saveLocal(name: string, update: Uint8Array, row: InboxRow | null): Promise<number> {
+    const record = row ? conversationRecord(row, this.opts.userId) : null;
+    const search = searchRecordsFromUpdates([{ doc: name, update }]);
+    const { db } = this;
+    return this.serial(() => db.transaction('rw', [db.docUpdates, db.outbox, db.conversations, db.search], async () => {
+      const [id] = await Promise.all([
+        db.outbox.add({ doc: name, update, createdAt: Date.now() }),
+        db.docUpdates.add({ doc: name, data: update }),
+        record ? db.conversations.put(record) : undefined,
+        this.addSearch(search),
+      ]);
+      return id;
+    }));
+  }
+
+  replaceDoc(name: string, update: Uint8Array): Promise<void> {
+    const { db } = this;
+    return this.serial(() => db.transaction('rw', db.docUpdates, async () => {
+      await db.docUpdates.where('doc').equals(name).delete();
+      await db.docUpdates.add({ doc: name, data: update });
+    }));
+  }
+
+  deleteDoc(name: string): Promise<void> {
+    const parsed = parseDocName(name);
+    const conversationId = parsed?.kind === 'conv' ? parsed.id : null;
+    const { db } = this;
+    return this.serial(() => db.transaction('rw', [db.docUpdates, db.outbox, db.conversations, db.search], async () => {
+      await Promise.all([
+        db.docUpdates.where('doc').equals(name).delete(),
+        db.outbox.where('doc').equals(name).delete(),
+        conversationId !== null ? db.conversations.delete(conversationId) : undefined,
+        conversationId !== null ? db.search.where('conversationId').equals(conversationId).delete() : undefined,
+      ]);
+    }));
+  }
+
+  // ---- outbox -----------------------------------------------------------------------------------
+
+  async readOutbox(): Promise<OutboxEntry[]> {
+    const records = await this.db.outbox.toArray();
+    return records.map((r) => ({ id: r.id!, doc: r.doc, update: r.update }));
+  }
+
+  removeOutbox(id: number): Promise<void> {
+    return this.serial(() => this.db.transaction('rw', this.db.outbox, () => this.db.outbox.delete(id)));
+  }
+
+  outboxSize(): Promise<number> {
+    return this.db.outbox.count();
+  }
+
+  // ---- beyond the LocalStore contract -----------------------------------------------------------
+
+  /**
+   * Rewrites projection rows that were computed without knowing the viewer (an edit made offline
+   * before the company document named the user), so pending requests show.
+   */
+  putRows(rows: InboxRow[]): Promise<void> {
+    const records = rows.map((r) => conversationRecord(r, this.opts.userId));
+    return this.serial(() => this.db.transaction('rw', this.db.conversations, async () => {
+      // Only conversations still held: a row must never resurrect a forgotten conversation.
+      const present = await this.db.conversations.bulkGet(records.map((r) => r.id));
+      await this.db.conversations.bulkPut(records.filter((_, i) => present[i] !== undefined));
+    }));
+  }
+
+  /** Runs after every write queued so far has committed (tests, shutdown). */
+  async flushed(): Promise<void> {
+    await this.queue;
+  }
+
+  /**
+   * Adds search records for messages not indexed yet. A message arrives in exactly one update in
+   * the usual case; re-delivered updates (a resync, a duplicate frame) find their messages indexed
+   * and rewrite nothing.
+   */
+  private async addSearch(records: SearchRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const existing = await this.db.search.where(':id').anyOf(records.map((r) => r.id)).primaryKeys();
+    const known = new Set(existing);
+    const fresh = records.filter((r) => !known.has(r.id));
+    if (fresh.length > 0) await this.db.search.bulkAdd(fresh);
+  }
+
+  private async advanceCursor(cursor: number): Promise<void> {
+    const current = (await this.db.syncState.get(SYNC_KEY)) ?? EMPTY_STATE;
+    if (cursor > current.cursor) await this.db.syncState.put({ ...current, cursor });
+  }
+}
+
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

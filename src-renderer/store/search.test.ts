@@ -1,0 +1,202 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { ConversationDoc } from '../../src-core/conversation/doc';
+import { projectInboxRow, type InboxRow } from '../../src-core/conversation/projection';
+import type { MessageEntry } from '../../src-core/conversation/types';
+import { monotonicUlid } from '../../src-core/ids';
+import { openStore, type SwitchboardDb } from './db';
+import { DexieLocalStore } from './dexie-local-store';
+import { highlight, messagesInUpdate, queryWords, searchLocal, searchWords } from './search';
+
+const ulid = monotonicUlid();
+let counter = 0;
+const opened: SwitchboardDb[] = [];
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.delete();
+});
+
+function freshStore(): DexieLocalStore {
+  const db = openStore(`search-test-${++counter}-${Date.now()}`);
+  opened.push(db);
+  return new DexieLocalStore(db, { userId: 1 });
+}
+
+function message(text: string, kind: MessageEntry['kind'] = 'in', at = Date.now()): MessageEntry {
+  return { id: ulid(at), kind, senderType: kind === 'in' ? 'client' : 'operator', authorId: kind === 'in' ? null : 1, text, attachment: null, createdAt: at, seenMessageId: null, externalId: null };
+}
+
+/** Stores a conversation the way the worker does: its update and its row in one saveRemote. */
+async function addConversation(store: DexieLocalStore, id: number, clientName: string, messages: MessageEntry[]): Promise<InboxRow> {
+  const doc = new Y.Doc();
+  const conv = new ConversationDoc(doc);
+  conv.setMeta({ id, companyId: 1, clientName, status: 'unassigned', groupId: 1, queryId: 1, createdAt: 1 });
+  for (const m of messages) conv.messages.push([m]);
+  const row = projectInboxRow(conv);
+  await store.saveRemote([{ doc: `conv/${id}`, update: Y.encodeStateAsUpdate(doc) }], [row]);
+  return row;
+}
+
+describe('search words', () => {
+  it('normalises (NFKC, lower case), splits on everything but letters and digits, and deduplicates', () => {
+    expect(searchWords('Hello, WORLD! hello… Ｆｕｌｌ-width №5 café')).toEqual(['hello', 'world', 'full', 'width', 'no5', 'café']);
+    expect(searchWords('')).toEqual([]);
+    expect(searchWords('order#123/b')).toEqual(['order', '123', 'b']);
+  });
+
+  it('indexes CJK text as character bigrams plus the run’s last character', () => {
+    expect(searchWords('東京都に住む')).toEqual(['東京', '京都', '都に', 'に住', '住む', 'む']);
+    expect(searchWords('iPhone手机')).toEqual(['iphone', '手机', '机']);
+    expect(queryWords('京都')).toEqual(['京都']);
+    expect(queryWords('東京都')).toEqual(['東京', '京都']);
+  });
+
+  it('finds the messages in an update without the document, and nothing else', () => {
+    const doc = new Y.Doc();
+    const conv = new ConversationDoc(doc);
+    conv.setMeta({ id: 1, companyId: 1, clientName: 'x', status: 'unassigned', groupId: 1, queryId: 1, createdAt: 1 });
+    const a = message('first');
+    conv.messages.push([a]);
+    conv.events.push([{ id: ulid(), type: 'created', at: 1, actorId: null, queryId: 1, from: null, to: null, requestId: null, reason: null }]);
+    const sv = Y.encodeStateVector(doc);
+    const b = message('second');
+    const c = message('third', 'note');
+    conv.messages.push([b, c]);
+    conv.delivery.set(b.id, { acceptedAt: 2, serverId: 2, status: null, error: null });
+    expect(messagesInUpdate(Y.encodeStateAsUpdate(doc)).map((m) => m.text)).toEqual(['first', 'second', 'third']);
+    expect(messagesInUpdate(Y.encodeStateAsUpdate(doc, sv)).map((m) => m.text)).toEqual(['second', 'third']);
+    expect(messagesInUpdate(new Uint8Array([9, 9, 9]))).toEqual([]);
+  });
+
+  it('highlights where each query word starts a word of the original text', () => {
+    const text = 'Ｏｒｄｅｒ shipped; your order-number is 42';
+    expect(highlight(text, queryWords('ord'))).toEqual([{ start: 0, end: 3 }, { start: 20, end: 23 }]);
+    expect(highlight('東京都に住む', queryWords('京都'))).toEqual([{ start: 1, end: 3 }]);
+    expect(highlight('東京都に住む', queryWords('東京都'))).toEqual([{ start: 0, end: 3 }]);
+  });
+});
+
+describe('searchLocal', () => {
+  it('finds messages whose words start with every query word, grouped by conversation, newest first', async () => {
+    const store = freshStore();
+    const t = 1_700_000_000_000;
+    await addConversation(store, 1, 'Anna Berg', [message('Where is my order?', 'in', t), message('Your order ships tomorrow', 'out', t + 1000)]);
+    await addConversation(store, 2, 'Boris Chen', [message('Cancel the order please', 'in', t + 2000), message('internal: ordered twice', 'note', t + 3000)]);
+    await addConversation(store, 3, 'Carla Diaz', [message('Thanks for the help', 'in', t + 4000)]);
+
+    const results = await searchLocal(store.db, 'ORD');
+    expect(results.map((r) => r.conversationId)).toEqual([2, 1]);
+    expect(results[0].clientName).toBe('Boris Chen');
+    expect(results[0].hits.map((h) => h.snippet)).toEqual(['internal: ordered twice', 'Cancel the order please']);
+    expect(results[0].hits[0].matches).toEqual([{ start: 10, end: 13 }]);
+    expect(results[1].hits.map((h) => h.kind)).toEqual(['out', 'in']);
+
+    // Every word must match: "order ship" finds only the reply.
+    const both = await searchLocal(store.db, 'order ship');
+    expect(both.map((r) => r.hits.map((h) => h.snippet))).toEqual([['Your order ships tomorrow']]);
+    expect(both[0].hits[0].matches).toEqual([{ start: 5, end: 10 }, { start: 11, end: 15 }]);
+
+    expect(await searchLocal(store.db, 'nothing-like-this')).toEqual([]);
+    expect(await searchLocal(store.db, '   ')).toEqual([]);
+  });
+
+  it('finds client names by the start of the name, listed before message matches', async () => {
+    const store = freshStore();
+    await addConversation(store, 1, 'Anna Berg', [message('hi')]);
+    await addConversation(store, 2, 'Boris Chen', [message('anna told me to write')]);
+    const results = await searchLocal(store.db, 'anna');
+    expect(results.map((r) => [r.conversationId, r.nameMatches !== null])).toEqual([[1, true], [2, false]]);
+    expect(results[0].nameMatches).toEqual([{ start: 0, end: 4 }]);
+    expect((await searchLocal(store.db, 'anna b')).map((r) => r.conversationId)).toEqual([1]);
+  });
+
+  it('respects the limit on conversations and on hits per conversation', async () => {
+    const store = freshStore();
+    for (let i = 1; i <= 8; i++) {
+      await addConversation(store, i, `Client ${i}`, [message(`refund request ${i}`, 'in', 1000 * i), message(`refund again ${i}`, 'in', 1000 * i + 1)]);
+    }
+    const results = await searchLocal(store.db, 'refund', { limit: 3, hitsPerConversation: 1 });
+    expect(results.map((r) => r.conversationId)).toEqual([8, 7, 6]);
+    expect(results.every((r) => r.hits.length === 1)).toBe(true);
+    expect(results[0].hits[0].snippet).toBe('refund again 8');
+  });
+
+  it('walks a common word newest-first, and falls back to its whole range when few conversations hold it', async () => {
+    const store = freshStore();
+    const t = 1_700_000_000_000;
+    await addConversation(store, 1, 'Old', [message('zebra at the very start', 'in', t)]);
+    await addConversation(store, 3, 'Chatty', Array.from({ length: 100 }, (_, i) => message(`nothing to see ${i}`, 'in', t + 1000 + i)));
+    await addConversation(store, 2, 'Busy', Array.from({ length: 30 }, (_, i) => message(`zebra crossing ${i}`, 'in', t + 5000 + i)));
+    const tuning = { denseThreshold: 10, denseScanLimit: 60 };
+    // Newest-first finds the busy conversation within the scan limit.
+    expect((await searchLocal(store.db, 'zeb', { limit: 1, ...tuning })).map((r) => r.conversationId)).toEqual([2]);
+    // Asking for more than the scan reaches: the exact walk finds the old one too.
+    const both = await searchLocal(store.db, 'zeb', { limit: 5, ...tuning });
+    expect(both.map((r) => [r.conversationId, r.hits.length])).toEqual([[2, 3], [1, 1]]);
+    expect(both[0].hits[0].snippet).toBe('zebra crossing 29');
+    // Same answer without tuning (the exact walk only).
+    expect(await searchLocal(store.db, 'zeb', { limit: 5 })).toEqual(both);
+  });
+
+  it('cuts long messages to a snippet around the first match', async () => {
+    const store = freshStore();
+    const long = `${'lorem ipsum '.repeat(30)}the parcel arrived damaged ${'dolor sit '.repeat(30)}`;
+    await addConversation(store, 1, 'X', [message(long)]);
+    const [result] = await searchLocal(store.db, 'parcel');
+    const hit = result.hits[0];
+    expect(hit.snippet.startsWith('…')).toBe(true);
+    expect(hit.snippet.endsWith('…')).toBe(true);
+    expect(hit.snippet.length).toBeLessThanOrEqual(162);
+    const m = hit.matches[0];
+    expect(hit.snippet.slice(m.start, m.end)).toBe('parcel');
+  });
+
+  it('no longer finds a conversation the device forgot', async () => {
+    const store = freshStore();
+    await addConversation(store, 1, 'Anna', [message('secret plan')]);
+    expect(await searchLocal(store.db, 'secret')).toHaveLength(1);
+    await store.deleteDoc('conv/1');
+    expect(await searchLocal(store.db, 'secret')).toEqual([]);
+  });
+
+  it('searches a larger store quickly (fake-indexeddb timing is only indicative)', async () => {
+    const store = freshStore();
+    const vocabulary = ['order', 'refund', 'delivery', 'package', 'invoice', 'address', 'payment', 'account', 'password', 'discount', 'warranty', 'return'];
+    // SWITCHBOARD_SEARCH_N=200000 measures the product's size (slow to fill under fake-indexeddb).
+    const perConversation = 50;
+    const conversations = Math.max(100, Math.round(Number(process.env.SWITCHBOARD_SEARCH_N ?? 10_000) / perConversation / 100) * 100);
+    const started = performance.now();
+    for (let batch = 0; batch < conversations; batch += 100) {
+      const updates: Array<{ doc: string; update: Uint8Array }> = [];
+      const rows: InboxRow[] = [];
+      for (let id = batch + 1; id <= batch + 100; id++) {
+        const doc = new Y.Doc();
+        const conv = new ConversationDoc(doc);
+        conv.setMeta({ id, companyId: 1, clientName: `Client ${id}`, status: 'unassigned', groupId: 1, queryId: 1, createdAt: 1 });
+        const ms: MessageEntry[] = [];
+        for (let k = 0; k < perConversation; k++) {
+          const w = (i: number) => vocabulary[(id * 7 + k * 3 + i) % vocabulary.length];
+          ms.push(message(`about my ${w(0)} and the ${w(1)} number ${id}-${k} ${w(5)}`, k % 2 ? 'in' : 'out', id * 100_000 + k));
+        }
+        conv.messages.push(ms);
+        updates.push({ doc: `conv/${id}`, update: Y.encodeStateAsUpdate(doc) });
+        rows.push(projectInboxRow(conv));
+      }
+      await store.saveRemote(updates, rows);
+    }
+    const indexedMs = performance.now() - started;
+    expect(await store.db.search.count()).toBe(conversations * perConversation);
+    const t0 = performance.now();
+    const results = await searchLocal(store.db, 'acc pass', { limit: 20 });
+    const searchMs = performance.now() - t0;
+    expect(results.length).toBeGreaterThan(0);
+    for (const r of results) for (const h of r.hits) expect(h.snippet).toMatch(/account.*password|password.*account/);
+    const t1 = performance.now();
+    const broad = await searchLocal(store.db, 'a', { limit: 20 });
+    const broadMs = performance.now() - t1;
+    expect(broad).toHaveLength(20);
+    console.info(`[search] indexed ${conversations * perConversation} messages in ${indexedMs.toFixed(0)} ms; query in ${searchMs.toFixed(1)} ms, one-letter query in ${broadMs.toFixed(1)} ms (fake-indexeddb)`);
+    // Generous bound: fake-indexeddb is far slower than a browser's IndexedDB.
+    expect(searchMs).toBeLessThan(2000);
+  }, 600_000);
+});
