@@ -41,7 +41,7 @@ if (fs.existsSync(reportFile)) {
 // 3. End-to-end tests in Chromium.
 if (fs.existsSync(path.join(ROOT, 'playwright.config.ts'))) {
   const chromium = ensureChromium();
-  const build = run('build the web client', 'npx', ['vite', 'build', '--config', 'vite.web.config.ts']);
+  const build = run('build the client', 'npx', ['electron-vite', 'build']);
   if (!build.ok) failed++;
   else {
     const e2eReport = path.join(ROOT, 'test-results', 'playwright.json');

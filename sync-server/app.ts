@@ -10,6 +10,7 @@ import type { ServerConfig } from './config';
 import type { ServerContext } from './context';
 import { ConversationService, accessOf } from './conversations/service';
 import { DocManager } from './docs/doc-manager';
+import { registerCors } from './http/cors';
 import { HttpError, sendError } from './http/errors';
 import { SecretBox } from './security/crypto';
 import { AccessTokens } from './security/tokens';
@@ -75,6 +76,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'Not found'));
 
+  registerCors(app, config.allowedOrigins);
   app.get('/health', async () => ({ status: 'ok' }));
 
   await registerPlugins(app, ctx);

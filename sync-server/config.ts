@@ -17,6 +17,8 @@ export interface ServerConfig {
   accessTokenTtlMs: number;
   /** Hot documents kept in memory. */
   docCapacity: number;
+  /** Origins besides the desktop app's allowed to call the HTTP API cross-origin (development). */
+  allowedOrigins: string[];
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -43,6 +45,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     outboundBackoffCapMs: Number(env.SWITCHBOARD_OUTBOUND_BACKOFF_CAP_MS ?? 5 * 60_000),
     accessTokenTtlMs: Number(env.SWITCHBOARD_ACCESS_TTL_MS ?? 15 * 60_000),
     docCapacity: Number(env.SWITCHBOARD_DOC_CAPACITY ?? 5000),
+    allowedOrigins: (flags.get('allowed-origins') ?? env.SWITCHBOARD_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 }
 
