@@ -77,7 +77,12 @@ export interface ProjectionOptions {
 export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions = {}): InboxRow {
   const meta = conv.getMeta();
   const all = conv.listMessages().map((message) => ({ message, delivery: conv.delivery.get(message.id) }));
-  all.sort((a, b) => messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id));
+  const order = (a: (typeof all)[number], b: (typeof all)[number]) =>
+    messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id);
+  // Messages are almost always appended in accepted order: sort only when they are not.
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++) sorted = order(all[i - 1], all[i]) <= 0;
+  if (!sorted) all.sort(order);
   const items = all.filter((i) => !i.delivery?.discarded);
 
   const { state, pendingAction }: { state: LifecycleState; pendingAction: InboxRow['pendingAction'] } = opts.viewer

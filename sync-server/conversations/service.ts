@@ -23,6 +23,7 @@ import { chooseGroup } from '../../src-core/routing';
 import type { CompanyDirectory, CompanyState } from '../company/directory';
 import type { DocManager, LoadedDoc } from '../docs/doc-manager';
 import type { Storage, WriteTx } from '../storage/storage';
+import * as Y from 'yjs';
 import { randomToken } from '../security/crypto';
 import { prepare } from '../storage/prepared';
 
@@ -194,7 +195,7 @@ export class ConversationService {
       await tx.run(this.q.insertInboundEvent({
         account: input.accountChannelId, key: input.dedupeKey, message: serverId, conversation: conversationId, at: now, payload: input.rawPayload ?? null,
       }));
-      await this.mirror(tx, conv);
+      this.mirror(tx, conv);
       return { duplicate: false, messageId: serverId, conversationId, messageUuid: message.id };
     });
   }
@@ -252,14 +253,19 @@ export class ConversationService {
     return res.insertId!;
   }
 
-  /** Keeps the relational row the REST API lists from in step with the document. */
-  private async mirror(tx: WriteTx, conv: ConversationDoc): Promise<InboxRow> {
-    const row = projectInboxRow(conv);
-    await tx.run(this.q.mirror({
-      id: row.id, status: row.status, assignee: row.assigneeId, group: row.groupId, distributing: row.distributing ? 1 : 0,
-      locked: row.locked ? 1 : 0, query: row.queryId, row: JSON.stringify(row), at: this.clock(),
-    }));
-    return row;
+  /**
+   * Keeps the relational row the REST API lists from in step with the document: once per batch,
+   * at its end, however many changes the batch made to the conversation.
+   */
+  private mirror(tx: WriteTx, conv: ConversationDoc): void {
+    const id = conv.getMeta().id;
+    tx.beforeCommit(`mirror:${id}`, async () => {
+      const row = projectInboxRow(conv);
+      await this.storage.run(this.q.mirror({
+        id: row.id, status: row.status, assignee: row.assigneeId, group: row.groupId, distributing: row.distributing ? 1 : 0,
+        locked: row.locked ? 1 : 0, query: row.queryId, row: JSON.stringify(row), at: this.clock(),
+      }));
+    });
   }
 
   // ---- desktop app updates -----------------------------------------------------------------------
@@ -279,18 +285,22 @@ export class ConversationService {
       if (!analysis.ok) {
         throw new Rejection(analysis.reason === 'missing_dependencies' ? 'missing_dependencies' : 'rejected', analysis.detail);
       }
-      const known = new Set<string>([...conv.messages.toArray().map((m) => m.id), ...conv.requests.toArray().map((r) => r.id)]);
+      const known = knownIds(conv);
       const verdict = guardConversationWrite(analysis.touched, { actorId: actor.userId, hasId: (id) => known.has(id) });
       if (!verdict.ok) throw new Rejection('rejected', verdict.reason);
-      const applied = await this.docs.apply(tx, loaded, update, origin);
       type Work = { kind: 'request'; request: TransitionRequest | RepairRequest } | { kind: 'message'; message: MessageEntry };
       const work: Work[] = [
         ...verdict.requests.map((request) => ({ kind: 'request' as const, request })),
         ...verdict.messages.map((message) => ({ kind: 'message' as const, message })),
       ].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
-      if (work.length > 0) await this.processWork(tx, actor, loaded, conv, work);
-      else if (applied) await this.mirror(tx, conv);
-      return { seq: loaded.seq, changed: applied !== null };
+      if (work.length === 0) {
+        const applied = await this.docs.apply(tx, loaded, update, origin);
+        if (applied) this.mirror(tx, conv);
+        return { seq: loaded.seq, changed: applied !== null };
+      }
+      // The edit and the server's answer to it travel as one update (half the frames and log entries).
+      await this.processWork(tx, actor, loaded, conv, work, update);
+      return { seq: loaded.seq, changed: true };
     });
 
     function idOf(w: { kind: 'request'; request: { id: string } } | { kind: 'message'; message: { id: string } }): string {
@@ -304,6 +314,8 @@ export class ConversationService {
     loaded: LoadedDoc,
     conv: ConversationDoc,
     work: Array<{ kind: 'request'; request: TransitionRequest | RepairRequest } | { kind: 'message'; message: MessageEntry }>,
+    /** The operator's validated update, applied first inside the same transaction. */
+    update: Uint8Array,
   ): Promise<void> {
     const company = await this.directory.get(actor.companyId);
     const now = this.clock();
@@ -324,7 +336,7 @@ export class ConversationService {
         retries.push({ copy: { id: copyId } as MessageEntry, serverId: await this.allocateMessageId(tx, actor.companyId, conv.getMeta().id, copyId, now) });
       }
     }
-    await this.docs.change(tx, loaded, 'server', () => {
+    await this.docs.applyThenChange(tx, loaded, update, 'server', () => {
       for (const w of work) {
         if (w.kind === 'message') {
           const m = w.message;
@@ -352,7 +364,7 @@ export class ConversationService {
       }
     });
     for (const job of jobs) await this.enqueue(tx, job);
-    await this.mirror(tx, conv);
+    this.mirror(tx, conv);
   }
 
   private repair(
@@ -435,7 +447,8 @@ export class ConversationService {
       const now = this.clock();
       const queryId = decision.newQuery ? await this.allocateQueryId(tx, conversationId, decision.newQuery, now) : 0;
       await this.docs.change(tx, loaded, 'server', () => this.writeOutcome(conv, decision, null, actor.userId, now, () => queryId));
-      return { decision, row: await this.mirror(tx, conv) };
+      this.mirror(tx, conv);
+      return { decision, row: projectInboxRow(conv) };
     });
   }
 
@@ -460,7 +473,7 @@ export class ConversationService {
         if (kind === 'out') markFirstResponse(conv, now);
       });
       if (kind === 'out') await this.enqueue(tx, this.jobFor(conv, message, company, actor.userId));
-      await this.mirror(tx, conv);
+      this.mirror(tx, conv);
       return { message, delivery };
     });
   }
@@ -485,7 +498,7 @@ export class ConversationService {
       await this.docs.change(tx, loaded, 'server', () => {
         conv.delivery.set(messageUuid, { ...current, status, error: status === 'failed' ? error : null });
       });
-      await this.mirror(tx, conv);
+      this.mirror(tx, conv);
       return true;
     });
   }
@@ -511,12 +524,29 @@ export class ConversationService {
             newQuery: null, closesQuery: false, restartsClock: true,
           }, { now, actorId: null, eventId: ulid(now) });
         });
-        await this.mirror(tx, conv);
+        this.mirror(tx, conv);
         released++;
       });
     }
     return released;
   }
+}
+
+/** Ids of the messages and requests of a loaded document, kept up to date as they arrive. */
+const idIndexes = new WeakMap<ConversationDoc['doc'], Set<string>>();
+function knownIds(conv: ConversationDoc): Set<string> {
+  let ids = idIndexes.get(conv.doc);
+  if (!ids) {
+    const set = new Set<string>([...conv.messages.toArray().map((m) => m.id), ...conv.requests.toArray().map((r) => r.id)]);
+    const track = (e: Y.YArrayEvent<{ id: string }>) => {
+      for (const item of e.changes.added) for (const v of item.content.getContent() as Array<{ id?: unknown }>) if (typeof v?.id === 'string') set.add(v.id);
+    };
+    conv.messages.observe(track as never);
+    conv.requests.observe(track as never);
+    idIndexes.set(conv.doc, set);
+    ids = set;
+  }
+  return ids;
 }
 
 const ORDER: Record<DeliveryStatus, number> = { held: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5, unknown: 5 };

@@ -121,12 +121,29 @@ export class DocManager {
    * inside the caller's write section. Returns the update (null when nothing changed).
    */
   async change(tx: WriteTx, loaded: LoadedDoc, origin: unknown, fn: (doc: Y.Doc) => void): Promise<Uint8Array | null> {
+    return this.record(tx, loaded, origin, () => Y.transact(loaded.doc, () => fn(loaded.doc), origin));
+  }
+
+  /**
+   * Applies a validated remote update, then runs the server's own change in a second transaction
+   * (a Yjs transaction that applies a remote update is not local, so the two must not share one),
+   * and records both as ONE update: one log entry and one frame per reader.
+   */
+  async applyThenChange(tx: WriteTx, loaded: LoadedDoc, update: Uint8Array, origin: unknown, fn: (doc: Y.Doc) => void): Promise<Uint8Array | null> {
+    return this.record(tx, loaded, origin, () => {
+      Y.applyUpdate(loaded.doc, update, origin);
+      Y.transact(loaded.doc, () => fn(loaded.doc), origin);
+    });
+  }
+
+  /** Runs `mutate`, capturing every update it makes, and persists them merged. */
+  private async record(tx: WriteTx, loaded: LoadedDoc, origin: unknown, mutate: () => void): Promise<Uint8Array | null> {
     const captured: Uint8Array[] = [];
     const before = this.describe(loaded);
     const capture = (update: Uint8Array) => captured.push(update);
     loaded.doc.on('update', capture);
     try {
-      Y.transact(loaded.doc, () => fn(loaded.doc), origin);
+      mutate();
     } finally {
       loaded.doc.off('update', capture);
     }

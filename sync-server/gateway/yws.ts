@@ -29,6 +29,8 @@ interface YwsConnection {
   doc: string;
   chain: Promise<void>;
   awarenessIds: Set<number>;
+  /** Messages of this event-loop turn, written together (one syscall instead of one each). */
+  outgoing: Uint8Array[];
 }
 
 export class YWebsocketEndpoint {
@@ -55,7 +57,7 @@ export class YWebsocketEndpoint {
     if (ws.readyState !== ws.OPEN) return;
     const loaded = await this.ctx.docs.load(docName, session.user.companyId);
     await this.ctx.docs.whenDurable(loaded);
-    const conn: YwsConnection = { ws, session, doc: docName, chain: Promise.resolve(), awarenessIds: new Set() };
+    const conn: YwsConnection = { ws, session, doc: docName, chain: Promise.resolve(), awarenessIds: new Set(), outgoing: [] };
     if (!this.subscribers.has(docName)) this.subscribers.set(docName, new Set());
     this.subscribers.get(docName)!.add(conn);
     const awareness = this.awarenessOf(docName);
@@ -170,7 +172,21 @@ export class YWebsocketEndpoint {
   }
 
   private send(conn: YwsConnection, msg: Uint8Array): void {
-    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(msg, { binary: true });
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    conn.outgoing.push(msg);
+    if (conn.outgoing.length === 1) setImmediate(() => this.flush(conn));
+  }
+
+  private flush(conn: YwsConnection): void {
+    const messages = conn.outgoing;
+    conn.outgoing = [];
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    // The y-websocket protocol is one message per frame; corking the socket still writes the
+    // frames of one turn together.
+    const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    for (const m of messages) conn.ws.send(m, { binary: true });
+    socket?.uncork();
   }
 
   close(): void {

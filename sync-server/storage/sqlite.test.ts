@@ -78,4 +78,30 @@ describe('SqliteStorage', () => {
     expect((await storage.readUpdates('conv/9', 4)).map((u) => u.seq)).toEqual([5]);
     await storage.close();
   });
+
+  it('runs end-of-batch work once per key, inside the batch, and isolates its failure', async () => {
+    const storage = new SqliteStorage({ dir: tempDir(), onError: () => undefined });
+    const ran: string[] = [];
+    const writes = Array.from({ length: 5 }, (_, i) =>
+      storage.write(async (tx) => {
+        await tx.appendUpdate('conv/1', 1, new Uint8Array([i]));
+        tx.beforeCommit('mirror:1', async () => {
+          ran.push(`mirror after ${i}`);
+        });
+      }));
+    await Promise.all(writes);
+    expect(ran).toEqual(['mirror after 4']);
+    // A failing hook is rolled back alone; the batch's own sections stay committed.
+    await storage.write(async (tx) => {
+      await tx.appendUpdate('conv/2', 1, new Uint8Array([9]));
+      tx.beforeCommit('bad', async () => {
+        await storage.run(storage.db.insertInto('companies').values({ name: 'x', time_zone: 'UTC', owner_user_id: null, created_at: 1 }));
+        throw new Error('hook failed');
+      });
+    });
+    expect((await storage.readUpdates('conv/2', 0)).length).toBe(1);
+    expect(await storage.all(storage.db.selectFrom('companies').selectAll())).toEqual([]);
+    await storage.close();
+  });
 });
+

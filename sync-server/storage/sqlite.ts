@@ -17,6 +17,8 @@ export interface SqliteOptions {
   dir: string;
   /** `NORMAL` survives process crashes (the WAL is fsynced at checkpoints); `FULL` also power loss. */
   synchronous?: 'NORMAL' | 'FULL';
+  /** Where failures of end-of-batch work are reported (their section is rolled back alone). */
+  onError?: (err: Error) => void;
 }
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -32,11 +34,15 @@ export class SqliteStorage implements Storage {
   private pendingCommit: Array<() => void> = [];
   private pendingFailure: Array<(err: Error) => void> = [];
   private sectionChain: Promise<unknown> = Promise.resolve();
+  private beforeCommitHooks = new Map<string, () => Promise<void>>();
   private sectionOpen = false;
   private savepointCounter = 0;
   private closed = false;
 
+  private readonly onHookError: (err: Error) => void;
+
   constructor(opts: SqliteOptions) {
+    this.onHookError = opts.onError ?? ((err) => process.stderr.write(`end-of-batch work failed: ${err.stack ?? err}\n`));
     fs.mkdirSync(opts.dir, { recursive: true });
     this.file = path.join(opts.dir, 'switchboard.db');
     this.sqlite = new BetterSqlite3(this.file);
@@ -151,6 +157,10 @@ export class SqliteStorage implements Storage {
       run: (q) => this.run(q),
       appendUpdate: async (doc, companyId, update) => this.appendUpdateNow(doc, companyId, update),
       afterCommit: (cb) => after.push(cb),
+      beforeCommit: (key, cb) => {
+        this.beforeCommitHooks.delete(key);
+        this.beforeCommitHooks.set(key, cb);
+      },
     };
     let result: T;
     try {
@@ -159,6 +169,8 @@ export class SqliteStorage implements Storage {
     } catch (err) {
       this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
       this.sqlite.exec(`RELEASE ${savepoint}`);
+      // The batch still holds other sections' work: it must commit even if this was the last one.
+      this.scheduleCommit();
       throw err;
     } finally {
       this.sectionOpen = false;
@@ -188,6 +200,15 @@ export class SqliteStorage implements Storage {
       return;
     }
     if (!this.inBatch) return;
+    if (this.beforeCommitHooks.size > 0) {
+      // Run the batch's end-of-batch work as one more section, then come back here to commit.
+      const hooks = [...this.beforeCommitHooks.values()];
+      this.beforeCommitHooks = new Map();
+      this.write(async () => {
+        for (const hook of hooks) await hook();
+      }).catch((err) => this.onHookError(err as Error));
+      return;
+    }
     const done = this.pendingCommit;
     const failed = this.pendingFailure;
     this.pendingCommit = [];

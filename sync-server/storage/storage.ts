@@ -33,6 +33,12 @@ export interface WriteTx extends Sql {
   appendUpdate(doc: string, companyId: number, update: Uint8Array): Promise<number>;
   /** Registers work to run once this section's data is durable. */
   afterCommit(fn: () => void): void;
+  /**
+   * Registers work that runs once per key at the end of the current batch, inside the same
+   * transaction, before it commits (later registrations of a key replace earlier ones): derived
+   * rows that many sections of one batch would otherwise rewrite each time.
+   */
+  beforeCommit(key: string, fn: () => Promise<void>): void;
 }
 
 export interface Storage extends Sql {
