@@ -274,11 +274,11 @@ export class ConversationService {
    * Validates an operator's update to a conversation document, applies it, then processes what it
    * added: requests and messages in the order they were made (ULID order).
    */
-  async applyOperatorUpdate(actor: Actor, conversationId: number, update: Uint8Array, origin: unknown): Promise<{ seq: number; changed: boolean }> {
+  async applyOperatorUpdate(actor: Actor, conversationId: number, update: Uint8Array, origin: unknown): Promise<{ seq: number; changed: boolean; durable: Promise<void> }> {
     const found = await this.loadConversation(actor.companyId, conversationId);
     if (!found) throw new Rejection('not_found', 'Conversation not found');
     const { loaded, conv } = found;
-    return this.storage.write(async (tx) => {
+    const { applied, durable } = this.storage.writeStaged(async (tx) => {
       if (!conv.initialized) throw new Rejection('not_found', 'Conversation not found');
       if (!canWriteConversation(actor, accessOf(conv))) throw new Rejection('forbidden', 'Access denied');
       const analysis = analyzeUpdate(loaded.doc, update);
@@ -302,6 +302,8 @@ export class ConversationService {
       await this.processWork(tx, actor, loaded, conv, work, update);
       return { seq: loaded.seq, changed: true };
     });
+    const result = await applied;
+    return { ...result, durable: durable.then(() => undefined) };
 
     function idOf(w: { kind: 'request'; request: { id: string } } | { kind: 'message'; message: { id: string } }): string {
       return w.kind === 'request' ? w.request.id : w.message.id;

@@ -264,8 +264,12 @@ export class MultiplexGateway {
     if (!parsed) return conn.error('not_found', 'Unknown document', doc, ref);
     if (parsed.kind !== 'conv') return conn.error('rejected', `${parsed.kind} documents are written only by the server`, doc, ref);
     try {
+      // The next frame of this connection may be applied at once; the ack waits for the commit.
       const result = await this.ctx.conversations.applyOperatorUpdate(conn.actor!, parsed.id, update, conn);
-      conn.send({ type: 'ack', doc, ref, seq: result.seq });
+      result.durable.then(
+        () => conn.send({ type: 'ack', doc, ref, seq: result.seq }),
+        () => conn.error('internal', 'The change could not be saved', doc, ref),
+      );
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       const code: ErrorCode = err.code === 'missing_dependencies' ? 'missing_dependencies' : err.code === 'not_found' ? 'not_found' : err.code === 'forbidden' ? 'forbidden' : 'rejected';

@@ -147,7 +147,8 @@ export class YWebsocketEndpoint {
       return conn.ws.close(CLOSE.forbidden, 'document is written only by the server');
     }
     try {
-      await this.ctx.conversations.applyOperatorUpdate(conn.session.actor, parsed.id, update, conn);
+      const result = await this.ctx.conversations.applyOperatorUpdate(conn.session.actor, parsed.id, update, conn);
+      result.durable.catch(() => conn.ws.close(CLOSE.badRequest, 'the change could not be saved'));
     } catch (err) {
       if (!(err instanceof Rejection)) throw err;
       conn.ws.close(err.code === 'forbidden' ? CLOSE.forbidden : CLOSE.badRequest, err.message.slice(0, 120));

@@ -135,14 +135,27 @@ export class SqliteStorage implements Storage {
   // ---- write sections and group commit --------------------------------------------------------
 
   write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<T> {
-    if (this.closed) return Promise.reject(new Error('storage is closed'));
+    return this.writeStaged(fn).durable;
+  }
+
+  writeStaged<T>(fn: (tx: WriteTx) => Promise<T> | T): { applied: Promise<T>; durable: Promise<T> } {
+    if (this.closed) {
+      const closed = Promise.reject(new Error('storage is closed'));
+      closed.catch(() => undefined);
+      return { applied: closed, durable: closed };
+    }
     // The chain orders sections; durability is awaited separately so sections share a commit.
     const section = this.sectionChain.then(() => this.runSection(fn));
     this.sectionChain = section.catch(() => undefined);
-    return section.then((box) => box.durable);
+    const applied = section.then((box) => box.result);
+    const durable = section.then((box) => box.durable);
+    // Callers may await only one of the two; neither may surface as an unhandled rejection.
+    applied.catch(() => undefined);
+    durable.catch(() => undefined);
+    return { applied, durable };
   }
 
-  private async runSection<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<{ durable: Promise<T> }> {
+  private async runSection<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<{ result: T; durable: Promise<T> }> {
     if (!this.inBatch) {
       this.sqlite.exec('BEGIN IMMEDIATE');
       this.inBatch = true;
@@ -183,7 +196,7 @@ export class SqliteStorage implements Storage {
       this.pendingFailure.push(reject);
     });
     this.scheduleCommit();
-    return { durable };
+    return { result, durable };
   }
 
   private scheduleCommit(): void {

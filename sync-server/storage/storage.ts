@@ -47,6 +47,12 @@ export interface Storage extends Sql {
   readonly db: Kysely<Database>;
 
   write<T>(fn: (tx: WriteTx) => Promise<T> | T): Promise<T>;
+  /**
+   * As `write`, in two steps: `applied` resolves when the section has run (its effects are visible
+   * to later sections, not yet durable), `durable` when it is committed. A caller that must keep
+   * its inputs in order without waiting for each commit chains on `applied` and answers on `durable`.
+   */
+  writeStaged<T>(fn: (tx: WriteTx) => Promise<T> | T): { applied: Promise<T>; durable: Promise<T> };
 
   readUpdates(doc: string, afterSeq: number): Promise<StoredUpdate[]>;
   readSnapshot(doc: string): Promise<StoredSnapshot | null>;
