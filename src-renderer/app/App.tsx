@@ -1,0 +1,53 @@
+/** The inbox window: the sign-in screens while signed out, the inbox once signed in. */
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { LoaderCircle } from 'lucide-react';
+import { AcceptInviteScreen, SignInScreen, SignUpScreen } from '../ui/auth/AuthScreens';
+import { InboxScreen } from '../ui/inbox/InboxScreen';
+import { Toasts } from '../ui/kit/Toasts';
+import { Logo } from '../ui/kit/Logo';
+import { navigate, useRoute } from './router';
+import { boot, useSession } from './session';
+
+let booted = false;
+
+export function App() {
+  const { t } = useTranslation();
+  const phase = useSession((s) => s.phase);
+  const route = useRoute();
+
+  useEffect(() => {
+    if (booted) return;
+    booted = true;
+    void boot();
+  }, []);
+
+  // Signed in: the sign-in screens lead to the inbox. Signed out: the inbox leads to sign-in.
+  useEffect(() => {
+    if (phase === 'signed-in' && (route.name === 'login' || route.name === 'signup')) navigate('#/', { replace: true });
+    if (phase === 'signed-out' && route.name === 'inbox') navigate('#/login', { replace: true });
+  }, [phase, route.name]);
+
+  let screen;
+  if (phase === 'loading' || phase === 'signing-in') {
+    screen = (
+      <main className="splash" aria-busy="true">
+        <Logo />
+        <p className="splash__text"><LoaderCircle aria-hidden="true" size={16} className="spin" /> {phase === 'loading' ? t('app.starting') : t('app.signingIn')}</p>
+      </main>
+    );
+  } else if (route.name === 'accept-invite') {
+    screen = <AcceptInviteScreen token={route.token} />;
+  } else if (phase === 'signed-out') {
+    screen = route.name === 'signup' ? <SignUpScreen /> : <SignInScreen />;
+  } else {
+    screen = <InboxScreen conversationId={route.name === 'inbox' ? route.conversationId : null} />;
+  }
+
+  return (
+    <>
+      {screen}
+      <Toasts />
+    </>
+  );
+}

@@ -1,0 +1,163 @@
+/**
+ * Reads of the local store for the screens, each an indexed live query (ARCHITECTURE "The local
+ * store": the list, counts and search never decode a document).
+ */
+import { useMemo } from 'react';
+import Dexie from 'dexie';
+import { useLiveQuery } from 'dexie-react-hooks';
+import type { CompanyRecord, ConversationRecord } from '../store/schema';
+import type { OperatorGroup, OperatorProfile, AccountChannelPublic } from '../../src-core/company';
+import { makeActor, can, type Actor, type Permission } from '../../src-core/permissions';
+import { useLive } from './live-state';
+import { useSession } from './session';
+import type { InboxTab } from './ui-state';
+import type { InboxDb } from './store-access';
+import { useThrottledStoreQuery } from './store-query';
+
+export function useDb(): InboxDb | null {
+  return useLive((s) => s.db);
+}
+
+export function useCompany(): CompanyRecord | undefined {
+  const db = useDb();
+  return useLiveQuery(async () => (db ? db.company.get('current') : undefined), [db]);
+}
+
+export interface Directory {
+  company: CompanyRecord | undefined;
+  operators: Map<number, OperatorProfile>;
+  groups: Map<number, OperatorGroup>;
+  accounts: Map<number, AccountChannelPublic>;
+  timeZone: string | undefined;
+}
+
+/** The company record indexed by id: operators, groups, account channels. */
+export function useDirectory(): Directory {
+  const company = useCompany();
+  return useMemo(() => ({
+    company,
+    operators: new Map((company?.operators ?? []).map((o) => [o.id, o])),
+    groups: new Map((company?.groups ?? []).map((g) => [g.id, g])),
+    accounts: new Map((company?.accountChannels ?? []).map((a) => [a.id, a])),
+    timeZone: company?.timeZone || undefined,
+  }), [company]);
+}
+
+export interface Viewer {
+  id: number;
+  name: string;
+  isOwner: boolean;
+  groupIds: number[];
+  actor: Actor;
+}
+
+/** The signed-in user with their current groups and role (the company record wins over sign-in data). */
+export function useViewer(): Viewer | null {
+  const me = useSession((s) => s.me);
+  const userId = useSession((s) => s.userId);
+  const companyId = useSession((s) => s.companyId);
+  const company = useCompany();
+  return useMemo(() => {
+    if (userId === null || companyId === null) return null;
+    const profile = company?.operators.find((o) => o.id === userId);
+    const isOwner = profile?.isOwner ?? me?.isOwner ?? false;
+    const groupIds = profile?.groupIds ?? me?.groupIds ?? [];
+    const roleId = profile ? profile.roleId : me?.roleId ?? null;
+    const role = roleId !== null ? company?.roles.find((r) => r.id === roleId) : undefined;
+    const actor = makeActor({ userId, companyId, isOwner, groupIds, permissions: role?.permissions ?? [] });
+    return { id: userId, name: profile?.name ?? me?.name ?? '', isOwner, groupIds, actor };
+  }, [me, userId, companyId, company]);
+}
+
+export function useCan(permission: Permission): boolean {
+  const viewer = useViewer();
+  return viewer ? can(viewer.actor, permission) : false;
+}
+
+type TabIndex = { index: string; dbTab: ConversationRecord['tab'] | null; reverse: boolean };
+
+const TAB_INDEX: Record<InboxTab, TabIndex> = {
+  // Product §4.2: Unassigned longest waiting first, My inbox latest first, Closed latest close first.
+  unassigned: { index: '[tab+unassignedAt]', dbTab: 'unassigned', reverse: false },
+  mine: { index: '[tab+lastActivityAt]', dbTab: 'mine', reverse: true },
+  closed: { index: '[tab+closedAt]', dbTab: 'closed', reverse: true },
+  all: { index: 'lastActivityAt', dbTab: null, reverse: true },
+};
+
+/**
+ * The ordered ids of a tab, read from its compound index as keys only (cheap at 10,000 rows) and
+ * re-read at most every 200 ms while the worker writes. A row whose sort key is missing is not in
+ * the compound index; such rows are appended so that nothing the tab holds goes missing.
+ */
+export function useTabIds(tab: InboxTab): number[] | undefined {
+  const db = useDb();
+  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
+    const { index, dbTab, reverse } = TAB_INDEX[tab];
+    if (dbTab === null) {
+      const ordered = d.conversations.orderBy(index);
+      return (await (reverse ? ordered.reverse() : ordered).primaryKeys()) as number[];
+    }
+    const range = d.conversations.where(index).between([dbTab, Dexie.minKey], [dbTab, Dexie.maxKey]);
+    const [sorted, total] = await Promise.all([
+      (reverse ? range.reverse() : range).primaryKeys() as Promise<number[]>,
+      d.conversations.where('tab').equals(dbTab).count(),
+    ]);
+    if (sorted.length === total) return sorted;
+    const all = (await d.conversations.where('tab').equals(dbTab).primaryKeys()) as number[];
+    const seen = new Set(sorted);
+    return [...sorted, ...all.filter((id) => !seen.has(id))];
+  }, [tab], 200);
+}
+
+export interface TabCounts {
+  unassigned: number;
+  mine: number;
+  mineUnread: number;
+  closed: number;
+}
+
+const NO_COUNTS: TabCounts = { unassigned: 0, mine: 0, mineUnread: 0, closed: 0 };
+
+export function useTabCounts(): TabCounts {
+  const db = useDb();
+  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
+    const [unassigned, mine, mineUnread, closed] = await Promise.all([
+      d.conversations.where('tab').equals('unassigned').count(),
+      d.conversations.where('tab').equals('mine').count(),
+      d.conversations.where('tab').equals('mine').filter((r) => r.unreadCount > 0).count(),
+      d.conversations.where('tab').equals('closed').count(),
+    ]);
+    return { unassigned, mine, mineUnread, closed };
+  }, [], 250) ?? NO_COUNTS;
+}
+
+/**
+ * The badge of product §9: My inbox conversations with unread client messages, plus the
+ * Unassigned requests this user could take (not distributing, not locked). It reads whole rows
+ * of Unassigned, so it is re-counted at most once a second.
+ */
+export function useBadgeCount(includeUnassigned = true): number {
+  const db = useDb();
+  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
+    const unread = await d.conversations.where('tab').equals('mine').filter((r) => r.unreadCount > 0).count();
+    if (!includeUnassigned) return unread;
+    const takeable = await d.conversations.where('tab').equals('unassigned')
+      .filter((r) => !r.distributing && !r.locked && r.groupId !== null && r.status === 'unassigned').count();
+    return unread + takeable;
+  }, [includeUnassigned], 1000) ?? 0;
+}
+
+/**
+ * One conversation's row: undefined while loading, null when this device does not hold it.
+ * While a new id loads, the previous id's row is never returned (useLiveQuery keeps the last
+ * result): acting on it (t, e) would act on the wrong conversation.
+ */
+export function useRow(id: number | null): ConversationRecord | undefined | null {
+  const db = useDb();
+  const result = useLiveQuery(async () => {
+    if (!db || id === null) return { id, row: null };
+    return { id, row: (await db.conversations.get(id)) ?? null };
+  }, [db, id]);
+  if (!result || result.id !== id) return id === null ? null : undefined;
+  return result.row;
+}

@@ -1,0 +1,46 @@
+/**
+ * What the sync worker reports, held for the screens: the connection, the team's presence and
+ * the open conversation. Data itself comes from Dexie; this is only the worker's transient state.
+ */
+import { create } from 'zustand';
+import type { PeerStatus } from '../../src-core/sync/peer';
+import type { ConversationView, PresenceView } from '../sync/protocol';
+import type { InboxDb } from './store-access';
+
+export interface LiveState {
+  db: InboxDb | null;
+  workerReady: boolean;
+  connection: PeerStatus;
+  pending: number;
+  presence: PresenceView;
+  /** The open conversation as the worker decoded it (null until it answers). */
+  view: ConversationView | null;
+  /** The open conversation was removed from this device while it was open. */
+  revokedId: number | null;
+  /** The server could not be reached to renew the session: the device is offline as far as it can tell. */
+  unreachable: boolean;
+}
+
+export const useLive = create<LiveState>(() => ({
+  db: null,
+  workerReady: false,
+  connection: 'connecting',
+  pending: 0,
+  presence: { operators: {}, viewers: [] },
+  view: null,
+  revokedId: null,
+  unreachable: false,
+}));
+
+export function resetLive(): void {
+  useLive.setState({
+    db: null,
+    workerReady: false,
+    connection: 'connecting',
+    pending: 0,
+    presence: { operators: {}, viewers: [] },
+    view: null,
+    revokedId: null,
+    unreachable: false,
+  });
+}

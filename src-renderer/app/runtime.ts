@@ -1,0 +1,113 @@
+/**
+ * The signed-in runtime of the inbox window: the local database the screens read, and the sync
+ * worker client that owns the socket and every write except drafts. One of each per session.
+ */
+import { createWorkerClient, type WorkerClient } from '../sync/client';
+import { databaseName } from '../store/schema';
+import { useLive, resetLive } from './live-state';
+import { openInboxDb, type InboxDb } from './store-access';
+import { onTokens, refreshNow, type Credentials } from './tokens';
+import { handleNotice } from './notifications';
+import { toast } from './toasts';
+import i18n from '../i18n';
+
+let client: WorkerClient | null = null;
+let db: InboxDb | null = null;
+let openId: number | null = null;
+let openSeq = 0;
+const cleanups: Array<() => void> = [];
+
+export function worker(): WorkerClient | null {
+  return client;
+}
+
+export function database(): InboxDb | null {
+  return db;
+}
+
+export function openConversationId(): number | null {
+  return openId;
+}
+
+export async function startRuntime(creds: Credentials): Promise<void> {
+  if (client) return;
+  const name = databaseName(creds.serverUrl, creds.userId);
+  db = await openInboxDb(name);
+  useLive.setState({ db });
+  const c = createWorkerClient();
+  client = c;
+
+  cleanups.push(
+    c.on('status', ({ status, pending }) => useLive.setState({ connection: status, pending })),
+    c.on('token-needed', () => {
+      refreshNow()
+        .then(async (token) => {
+          if (client === c) await c.setAccessToken(token);
+        })
+        .catch(() => undefined);
+    }),
+    c.on('conversation', (view) => {
+      if (view.id === openId) useLive.setState({ view });
+    }),
+    c.on('revoked', ({ conversationId }) => {
+      if (conversationId === openId) useLive.setState({ view: null, revokedId: conversationId });
+    }),
+    c.on('rejected', ({ unsent }) => {
+      if (unsent > 0) toast(i18n.t('toast.rejectedKept', { count: unsent }), 'error', 10_000);
+    }),
+    c.on('presence', (presence) => useLive.setState({ presence })),
+    c.on('notice', (notice) => handleNotice(notice)),
+    c.on('error', ({ message }) => console.warn('[sync]', message)),
+    onTokens((next) => {
+      if (client === c && next.accessToken) c.setAccessToken(next.accessToken).catch(() => undefined);
+    }),
+  );
+
+  await c.start({ serverUrl: creds.serverUrl, accessToken: creds.accessToken, userId: creds.userId, companyId: creds.companyId });
+  useLive.setState({ workerReady: true });
+  if (openId !== null) void openConversation(openId, true);
+}
+
+/** Stops syncing; with `wipe` the local database is deleted too (sign-out). */
+export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
+  const c = client;
+  client = null;
+  openId = null;
+  for (const off of cleanups.splice(0)) off();
+  // Our own connection would block the deletion of the database.
+  db?.close();
+  db = null;
+  resetLive();
+  if (!c) return;
+  try {
+    if (opts.wipe) await c.wipe();
+    else await c.stop();
+  } catch (err) {
+    console.warn('[sync] stop failed', err);
+  } finally {
+    c.dispose();
+  }
+}
+
+/**
+ * Makes `id` the open conversation: the worker decodes it and then sends its changes. The
+ * previous one is closed. Rapid changes (j/k through the list) only open the last one.
+ */
+export async function openConversation(id: number | null, force = false): Promise<void> {
+  if (id === openId && !force) return;
+  const previous = openId;
+  openId = id;
+  const seq = ++openSeq;
+  useLive.setState((s) => ({ view: s.view && s.view.id === id ? s.view : null, revokedId: null }));
+  const c = client;
+  if (!c || !useLive.getState().workerReady) return;
+  if (previous !== null && previous !== id) c.close(previous).catch(() => undefined);
+  if (id === null) return;
+  try {
+    const view = await c.open(id);
+    if (seq !== openSeq) return;
+    if (view) useLive.setState({ view });
+  } catch (err) {
+    console.warn('[sync] open failed', err);
+  }
+}

@@ -1,0 +1,10 @@
+/** Typed translation keys: `t('…')` with a key English does not have fails the type check. */
+import 'i18next';
+import type { en } from './en';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en };
+  }
+}

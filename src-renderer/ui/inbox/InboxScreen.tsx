@@ -1,0 +1,104 @@
+/**
+ * The inbox window (UI.md layout): sidebar, conversation list, the open conversation and the
+ * client panel; plus the window-wide behaviour: keyboard map, badge, presence, opening
+ * conversations from notifications and deep links.
+ */
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ShieldAlert, X } from 'lucide-react';
+import { getBridge } from '../../bridge';
+import { useBadgeCount, useDb, useRow, useViewer } from '../../app/data';
+import { useInboxShortcuts } from '../../app/keyboard';
+import { useLive } from '../../app/live-state';
+import { resendPresence, startPresenceTracking } from '../../app/presence';
+import { openConversationRoute } from '../../app/router';
+import { openConversation } from '../../app/runtime';
+import { useSession } from '../../app/session';
+import { useUi, type InboxTab } from '../../app/ui-state';
+import { ListPane } from './ListPane';
+import { ConversationPane, runAction } from './ConversationPane';
+import { Sidebar, useVisibleTabs } from './Sidebar';
+import { CommandPalette } from './CommandPalette';
+import { PreferencesDialog, ShortcutsDialog } from './Overlays';
+import { SignOutDialog } from './SignOutDialog';
+
+/** Moving through the list quickly only decodes the conversation the user stops at. */
+const OPEN_DEBOUNCE_MS = 90;
+
+function MemoryOnlyNotice() {
+  const { t } = useTranslation();
+  const memoryOnly = useSession((s) => s.memoryOnly);
+  const [dismissed, setDismissed] = useState(false);
+  if (!memoryOnly || dismissed) return null;
+  return (
+    <div className="app-notice" role="note">
+      <ShieldAlert aria-hidden="true" size={16} />
+      <span>{t('session.memoryOnly')}</span>
+      <button type="button" className="icon-button icon-button--small" aria-label={t('common.dismiss')} onClick={() => setDismissed(true)}>
+        <X aria-hidden="true" size={14} />
+      </button>
+    </div>
+  );
+}
+
+export function InboxScreen({ conversationId }: { conversationId: number | null }) {
+  const viewer = useViewer();
+  const row = useRow(conversationId);
+  const tabs = useVisibleTabs();
+  const db = useDb();
+  const workerReady = useLive((s) => s.workerReady);
+  const panelOpen = useUi((s) => s.clientPanelOpen);
+  const tab = useUi((s) => s.tab);
+
+  // The All tab disappears when the permission does.
+  useEffect(() => {
+    if (!tabs.includes(tab)) useUi.setState({ tab: 'mine' });
+  }, [tabs, tab]);
+
+  useInboxShortcuts({ openId: conversationId, row, viewer, tabs, runAction });
+
+  // Hand the open conversation to the worker (debounced while moving with j/k).
+  useEffect(() => {
+    const timer = setTimeout(() => void openConversation(conversationId), conversationId === null ? 0 : OPEN_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [conversationId, workerReady]);
+
+  useEffect(() => startPresenceTracking(), []);
+  useEffect(() => {
+    if (workerReady) resendPresence();
+  }, [workerReady]);
+
+  // Notification clicks and switchboard:// links: open the conversation in its own tab.
+  useEffect(() => getBridge().onOpenConversation((id) => {
+    openConversationRoute(id);
+    void db?.conversations.get(id).then((r) => {
+      if (!r) return;
+      const target: InboxTab | null = r.tab === 'other' ? (tabs.includes('all') ? 'all' : null) : r.tab;
+      if (target) useUi.setState({ tab: target, search: '' });
+    });
+  }), [db, tabs]);
+
+  // The dock/taskbar badge of product §9 ("Include Unassigned in badge" is on by default).
+  const badge = useBadgeCount(true);
+  useEffect(() => {
+    void getBridge().setBadge(badge).catch(() => undefined);
+  }, [badge]);
+  useEffect(() => () => void getBridge().setBadge(0).catch(() => undefined), []);
+
+  return (
+    <div className={`inbox${panelOpen && conversationId !== null ? ' inbox--with-panel' : ''}`}>
+      <Sidebar />
+      <main className="inbox__main">
+        <MemoryOnlyNotice />
+        <div className="inbox__columns">
+          <ListPane selectedId={conversationId} />
+          <ConversationPane conversationId={conversationId} />
+        </div>
+      </main>
+      <CommandPalette />
+      <ShortcutsDialog />
+      <PreferencesDialog />
+      <SignOutDialog />
+    </div>
+  );
+}
