@@ -54,8 +54,12 @@ export function electronAvailable(env: NodeJS.ProcessEnv = process.env): Electro
     : { ok: false, reason: `the Electron binary is missing (${file})`, executablePath: null };
 }
 
-/** Launches the built desktop app (`out/main/index.js`) on a sync server. Call only when available. */
-export async function launchDesktopApp(opts: { serverUrl: string; env?: Record<string, string> }): Promise<ElectronApplication> {
+/**
+ * Launches the built desktop app (`out/main/index.js`) on a sync server. Call only when available.
+ * `userDataDir` gives the run its own profile (stored session, single-instance lock), so tests
+ * never see each other's or the developer's app.
+ */
+export async function launchDesktopApp(opts: { serverUrl: string; env?: Record<string, string>; userDataDir?: string }): Promise<ElectronApplication> {
   const electron = electronAvailable();
   if (!electron.ok || !electron.executablePath) throw new Error(`Electron is not available: ${electron.reason}`);
   const env: Record<string, string> = {};
@@ -63,7 +67,11 @@ export async function launchDesktopApp(opts: { serverUrl: string; env?: Record<s
   return _electron.launch({
     executablePath: electron.executablePath,
     // Electron refuses to run as root without --no-sandbox (containers, CI).
-    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), ROOT],
+    args: [
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+      ...(opts.userDataDir ? [`--user-data-dir=${opts.userDataDir}`] : []),
+      ROOT,
+    ],
     cwd: ROOT,
     env: { ...env, SWITCHBOARD_SERVER_URL: opts.serverUrl, ...opts.env },
     timeout: 60_000,

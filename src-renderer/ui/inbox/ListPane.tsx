@@ -53,6 +53,9 @@ function SearchField() {
             e.preventDefault();
             e.stopPropagation();
             useUi.setState({ search: '' });
+            // Leave the field even when no list can take focus (an empty tab): single-key
+            // shortcuts (1 2 3, j k) must work again instead of typing into the search.
+            e.currentTarget.blur();
             focusList();
           } else if (e.key === 'ArrowDown' || (e.key === 'Enter' && !e.nativeEvent.isComposing)) {
             e.preventDefault();
