@@ -205,22 +205,35 @@ export class SqliteStorage implements Storage {
     setImmediate(() => this.commitNow());
   }
 
+  /**
+   * Commits the open batch as one more step of the section chain, so no section runs between the
+   * batch's end-of-batch work and COMMIT, and a section suspended on other I/O finishes first.
+   */
   private commitNow(): void {
     this.commitScheduled = false;
-    if (this.sectionOpen) {
-      // A section is suspended on a non-storage await; commit after it.
-      this.scheduleCommit();
-      return;
-    }
     if (!this.inBatch) return;
-    if (this.beforeCommitHooks.size > 0) {
-      // Run the batch's end-of-batch work as one more section, then come back here to commit.
+    this.sectionChain = this.sectionChain.then(() => this.finishBatch()).catch((err) => this.onHookError(err as Error));
+  }
+
+  private async finishBatch(): Promise<void> {
+    if (!this.inBatch) return;
+    while (this.beforeCommitHooks.size > 0) {
       const hooks = [...this.beforeCommitHooks.values()];
       this.beforeCommitHooks = new Map();
-      this.write(async () => {
+      const savepoint = `s${++this.savepointCounter}`;
+      this.sqlite.exec(`SAVEPOINT ${savepoint}`);
+      this.sectionOpen = true;
+      try {
         for (const hook of hooks) await hook();
-      }).catch((err) => this.onHookError(err as Error));
-      return;
+        this.sqlite.exec(`RELEASE ${savepoint}`);
+      } catch (err) {
+        // End-of-batch work is derived data: its failure is rolled back alone and reported.
+        this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
+        this.sqlite.exec(`RELEASE ${savepoint}`);
+        this.onHookError(err as Error);
+      } finally {
+        this.sectionOpen = false;
+      }
     }
     const done = this.pendingCommit;
     const failed = this.pendingFailure;

@@ -33,7 +33,13 @@ export interface CustomAppDetails extends CustomAppSummary {
 
 type AccountRow = Omit<AccountChannelsTable, 'id'> & { id: number };
 
+/** How long a resolved token is trusted without a lookup (changes through this class are immediate). */
+const TOKEN_CACHE_MS = 10_000;
+
 export class CustomApps {
+  /** Token → app, so the inbound hot path does not hash and query on every request. */
+  private readonly byToken = new Map<string, { account: ChannelAccountInfo; until: number }>();
+
   constructor(
     private readonly storage: Storage,
     private readonly secrets: SecretBox,
@@ -93,16 +99,27 @@ export class CustomApps {
       const secrets = { ...(JSON.parse(this.secrets.open(row.secrets_enc)) as CustomAppSecrets), token };
       await tx.run(db.updateTable('account_channels').set({ secrets_enc: this.secrets.seal(JSON.stringify(secrets)), token_hash: sha256Hex(token) }).where('id', '=', id));
     });
+    for (const [key, entry] of this.byToken) if (entry.account.id === id) this.byToken.delete(key);
     return (await this.get(companyId, id))!;
   }
 
   /** The app a Bearer token belongs to (tokens are unique on the server). */
   async findByToken(token: string): Promise<ChannelAccountInfo | null> {
     if (token.length === 0 || token.length > 200) return null;
+    const now = Date.now();
+    const cached = this.byToken.get(token);
+    if (cached && cached.until > now) return cached.account;
     const row = await this.storage.first(
       this.storage.db.selectFrom('account_channels').selectAll().where('token_hash', '=', sha256Hex(token)).where('application', '=', 'custom'),
     );
-    return row ? accountInfoOf(row) : null;
+    if (!row) {
+      this.byToken.delete(token);
+      return null;
+    }
+    const account = accountInfoOf(row);
+    if (this.byToken.size > 10_000) this.byToken.clear();
+    this.byToken.set(token, { account, until: now + TOKEN_CACHE_MS });
+    return account;
   }
 
   private async row(companyId: number, id: number): Promise<AccountRow | undefined> {
