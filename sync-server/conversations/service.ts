@@ -123,6 +123,13 @@ export class ConversationService {
   }
 
   async loadConversation(companyId: number, conversationId: number): Promise<{ loaded: LoadedDoc; conv: ConversationDoc } | null> {
+    // A loaded document already names its company (conversations never change company).
+    const hot = this.docs.peek(conversationDocName(conversationId));
+    if (hot) {
+      if (hot.companyId !== companyId) return null;
+      hot.lastUsed = Date.now();
+      return { loaded: hot, conv: new ConversationDoc(hot.doc) };
+    }
     const row = await this.storage.first(this.q.conversationCompany({ id: conversationId }));
     if (!row || row.company_id !== companyId) return null;
     const loaded = await this.docs.load(conversationDocName(conversationId), companyId);
