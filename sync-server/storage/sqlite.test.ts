@@ -42,6 +42,9 @@ describe('SqliteStorage', () => {
     await expect(bad).rejects.toThrow('validation failed');
     await ok;
     expect((await storage.readUpdates('conv/1', 0)).map((u) => [...u.data])).toEqual([[1]]);
+    // The document index names only what was kept.
+    expect(await storage.changedDocuments(1, 0)).toEqual([{ name: 'conv/1', seq: 1 }]);
+    expect(await storage.documentSeq('conv/1')).toBe(1);
     await storage.close();
   });
 

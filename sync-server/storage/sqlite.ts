@@ -35,6 +35,8 @@ export class SqliteStorage implements Storage {
   private pendingFailure: Array<(err: Error) => void> = [];
   private sectionChain: Promise<unknown> = Promise.resolve();
   private beforeCommitHooks = new Map<string, () => Promise<void>>();
+  private sectionDocIndex = new Map<string, { companyId: number; seq: number; count: number }>();
+  private batchDocIndex = new Map<string, { companyId: number; seq: number; count: number }>();
   private sectionOpen = false;
   private savepointCounter = 0;
   private closed = false;
@@ -179,9 +181,11 @@ export class SqliteStorage implements Storage {
     try {
       result = await fn(tx);
       this.sqlite.exec(`RELEASE ${savepoint}`);
+      this.endSectionIndex(true);
     } catch (err) {
       this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
       this.sqlite.exec(`RELEASE ${savepoint}`);
+      this.endSectionIndex(false);
       // The batch still holds other sections' work: it must commit even if this was the last one.
       this.scheduleCommit();
       throw err;
@@ -226,10 +230,12 @@ export class SqliteStorage implements Storage {
       try {
         for (const hook of hooks) await hook();
         this.sqlite.exec(`RELEASE ${savepoint}`);
+        this.endSectionIndex(true);
       } catch (err) {
         // End-of-batch work is derived data: its failure is rolled back alone and reported.
         this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
         this.sqlite.exec(`RELEASE ${savepoint}`);
+        this.endSectionIndex(false);
         this.onHookError(err as Error);
       } finally {
         this.sectionOpen = false;
@@ -240,6 +246,7 @@ export class SqliteStorage implements Storage {
     this.pendingCommit = [];
     this.pendingFailure = [];
     try {
+      this.writeDocIndex();
       this.sqlite.exec('COMMIT');
       this.inBatch = false;
     } catch (err) {
@@ -249,6 +256,7 @@ export class SqliteStorage implements Storage {
         /* already rolled back */
       }
       this.inBatch = false;
+      this.batchDocIndex = new Map();
       for (const f of failed) f(err as Error);
       return;
     }
@@ -258,11 +266,40 @@ export class SqliteStorage implements Storage {
   private appendUpdateNow(doc: string, companyId: number, update: Uint8Array): number {
     const res = this.statement('INSERT INTO doc_updates (doc, data) VALUES (?, ?)').run(doc, update);
     const seq = Number(res.lastInsertRowid);
-    this.statement(
-      `INSERT INTO documents (name, company_id, last_seq, snapshot_seq, update_count) VALUES (?, ?, ?, 0, 1)
-       ON CONFLICT(name) DO UPDATE SET last_seq = excluded.last_seq, update_count = update_count + 1`,
-    ).run(doc, companyId, seq);
+    // The documents index is written once per document at the end of the batch.
+    const entry = this.sectionDocIndex.get(doc);
+    if (entry) {
+      entry.seq = seq;
+      entry.count++;
+    } else {
+      this.sectionDocIndex.set(doc, { companyId, seq, count: 1 });
+    }
     return seq;
+  }
+
+  /** Folds a finished section's index entries into the batch's (or drops them on rollback). */
+  private endSectionIndex(keep: boolean): void {
+    if (keep) {
+      for (const [doc, e] of this.sectionDocIndex) {
+        const b = this.batchDocIndex.get(doc);
+        if (b) {
+          b.seq = e.seq;
+          b.count += e.count;
+        } else {
+          this.batchDocIndex.set(doc, e);
+        }
+      }
+    }
+    this.sectionDocIndex = new Map();
+  }
+
+  private writeDocIndex(): void {
+    const upsert = this.statement(
+      `INSERT INTO documents (name, company_id, last_seq, snapshot_seq, update_count) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT(name) DO UPDATE SET last_seq = excluded.last_seq, update_count = update_count + excluded.update_count`,
+    );
+    for (const [doc, e] of this.batchDocIndex) upsert.run(doc, e.companyId, e.seq, e.count);
+    this.batchDocIndex = new Map();
   }
 
   // ---- document log ---------------------------------------------------------------------------
