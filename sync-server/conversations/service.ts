@@ -75,6 +75,8 @@ export interface InboundResult {
   messageUuid: string;
 }
 
+type ClientRow = { id: number; name: string; phone: string | null; extra_fields: string };
+
 export function accessOf(conv: ConversationDoc): ConversationAccess {
   const m = conv.getMeta();
   return { status: m.status, assigneeId: m.assigneeId, groupId: m.groupId, distributing: m.distributing };
@@ -85,6 +87,10 @@ export class ConversationService {
   private readonly wakeups = new Set<() => void>();
   /** The statements every inbound message runs, compiled once. */
   private readonly q;
+  /** Committed client rows by `<account>:<external id>` (only this service writes clients). */
+  private readonly clients = new Map<string, ClientRow>();
+  /** A client's conversation never changes (one per client and account channel). */
+  private readonly conversationOfClient = new Map<number, number>();
 
   constructor(
     private readonly storage: Storage,
@@ -149,7 +155,9 @@ export class ConversationService {
       const now = this.clock();
       const company = await this.directory.get(input.companyId);
       const client = await this.upsertClient(tx, input, now);
-      let convRow = await tx.first(this.q.conversationOfClient({ client: client.id }));
+      let convRow = this.conversationOfClient.has(client.id)
+        ? { id: this.conversationOfClient.get(client.id)! }
+        : await tx.first(this.q.conversationOfClient({ client: client.id }));
       const isNew = !convRow;
       let conversationId: number;
       if (!convRow) {
@@ -164,6 +172,11 @@ export class ConversationService {
       } else {
         conversationId = convRow.id;
       }
+      const clientId = client.id;
+      tx.afterCommit(() => {
+        if (this.conversationOfClient.size >= 50_000) this.conversationOfClient.clear();
+        this.conversationOfClient.set(clientId, conversationId);
+      });
       const loaded = await this.docs.load(conversationDocName(conversationId), input.companyId);
       const conv = new ConversationDoc(loaded.doc);
       const message: MessageEntry = {
@@ -210,13 +223,21 @@ export class ConversationService {
   /** Finds or creates the client; `changed` when its stored data was created or updated. */
   private async upsertClient(tx: WriteTx, input: InboundMessage, now: number): Promise<{ id: number; name: string; changed: boolean }> {
     const db = this.storage.db;
-    const existing = await tx.first(this.q.clientByIdentity({ account: input.accountChannelId, external: input.client.externalId }));
+    const key = `${input.accountChannelId}:${input.client.externalId}`;
+    const existing = this.clients.get(key)
+      ?? (await tx.first(this.q.clientByIdentity({ account: input.accountChannelId, external: input.client.externalId })));
+    const remember = (row: ClientRow) => tx.afterCommit(() => {
+      // Only committed rows are remembered: a rolled-back section leaves no trace here.
+      if (this.clients.size >= 50_000) this.clients.clear();
+      this.clients.set(key, row);
+    });
     if (!existing) {
       const name = input.client.name?.trim() || input.client.externalId;
       const res = await tx.run(db.insertInto('clients').values({
         company_id: input.companyId, account_channel_id: input.accountChannelId, external_id: input.client.externalId,
         name, phone: input.client.phone ?? null, extra_fields: JSON.stringify(input.client.extraFields ?? {}), created_at: now,
       }));
+      remember({ id: res.insertId!, name, phone: input.client.phone ?? null, extra_fields: JSON.stringify(input.client.extraFields ?? {}) });
       return { id: res.insertId!, name, changed: true };
     }
     const patch: { name?: string; phone?: string; extra_fields?: string } = {};
@@ -230,6 +251,7 @@ export class ConversationService {
     }
     const changed = Object.keys(patch).length > 0;
     if (changed) await tx.run(db.updateTable('clients').set(patch).where('id', '=', existing.id));
+    remember({ ...existing, ...patch });
     return { id: existing.id, name: patch.name ?? existing.name, changed };
   }
 
