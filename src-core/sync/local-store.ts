@@ -33,6 +33,11 @@ export interface LocalStore {
   /** Stored updates of a document (empty when unknown). */
   readDoc(name: string): Promise<Uint8Array[]>;
   /**
+   * Stored updates of several documents, in the order of `names`, with one read (a catch-up
+   * batch). Optional: without it the peer reads each document with `readDoc`, all at once.
+   */
+  readDocs?(names: string[]): Promise<Uint8Array[][]>;
+  /**
    * Stores updates that came from the server together with the projection rows they produced
    * (and, when given, the new cursor) in one transaction.
    */

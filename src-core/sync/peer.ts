@@ -40,6 +40,8 @@ export interface PeerOptions {
   createSocket(url: string): PeerSocket;
   /** Documents asked for per batch during catch-up. */
   batchSize?: number;
+  /** Catch-up batches in flight at once (default 2). */
+  pipeline?: number;
   /** Conversation documents kept decoded in memory (the open ones are never evicted). */
   cacheSize?: number;
   /** A document is compacted in the store past this many stored updates. */
@@ -54,6 +56,8 @@ export interface PeerOptions {
 }
 
 const OPEN = 1;
+/** The state vector of an empty document. */
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Y.Doc());
 
 export class SyncPeer {
   readonly awareness: awarenessProtocol.Awareness;
@@ -69,6 +73,8 @@ export class SyncPeer {
   private pending = 0;
   private chain: Promise<void> = Promise.resolve();
   private localChain: Promise<unknown> = Promise.resolve();
+  /** Catch-up batches being loaded and sent, in order. */
+  private sendChain: Promise<unknown> = Promise.resolve();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectAttempt = 0;
   private tokenRefused = false;
@@ -132,10 +138,12 @@ export class SyncPeer {
   async idle(): Promise<void> {
     let last: Promise<unknown> | null = null;
     let lastLocal: Promise<unknown> | null = null;
-    while (last !== this.chain || lastLocal !== this.localChain) {
+    let lastSend: Promise<unknown> | null = null;
+    while (last !== this.chain || lastLocal !== this.localChain || lastSend !== this.sendChain) {
       last = this.chain;
       lastLocal = this.localChain;
-      await Promise.all([this.chain, this.localChain]);
+      lastSend = this.sendChain;
+      await Promise.all([this.chain, this.localChain, this.sendChain]);
     }
   }
 
@@ -251,19 +259,40 @@ export class SyncPeer {
     }
     let p = this.loading.get(name);
     if (!p) {
-      p = this.store.readDoc(name).then((updates) => {
-        const existing = this.docs.get(name);
-        if (existing) return existing;
-        const doc = new Y.Doc();
-        if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), 'store');
-        this.storedCounts.set(name, updates.length);
-        this.docs.set(name, doc);
-        this.evict();
-        return doc;
-      }).finally(() => this.loading.delete(name));
+      p = this.store.readDoc(name).then((updates) => this.materialize(name, updates)).finally(() => this.loading.delete(name));
       this.loading.set(name, p);
     }
     return p;
+  }
+
+  /** The decoded document from its stored updates (unless a concurrent load got there first). */
+  private materialize(name: string, updates: Uint8Array[]): Y.Doc {
+    const existing = this.docs.get(name);
+    if (existing) return existing;
+    // Named by its document: a Y.Doc without a guid draws a random UUID (31 getRandomValues calls).
+    const doc = new Y.Doc({ guid: name });
+    if (updates.length > 0) Y.applyUpdate(doc, updates.length === 1 ? updates[0] : Y.mergeUpdates(updates), 'store');
+    this.storedCounts.set(name, updates.length);
+    this.docs.set(name, doc);
+    this.evict();
+    return doc;
+  }
+
+  /**
+   * Loads the documents of a catch-up batch that are not in memory with one store read (one
+   * IndexedDB transaction instead of one per document, twice: for the state vector and again
+   * for the answer). Concurrent `getDoc` calls share these loads.
+   */
+  private async preload(names: string[]): Promise<void> {
+    const cold = names.filter((n) => !this.docs.has(n) && !this.loading.has(n));
+    if (cold.length === 0) return;
+    const read = this.store.readDocs ? this.store.readDocs(cold) : Promise.all(cold.map((n) => this.store.readDoc(n)));
+    const loads = cold.map((name, i) => {
+      const p = read.then((all) => this.materialize(name, all[i] ?? [])).finally(() => this.loading.delete(name));
+      this.loading.set(name, p);
+      return p;
+    });
+    await Promise.all(loads);
   }
 
   /** Keeps a document decoded while the UI shows it; returns the release function. */
@@ -283,9 +312,11 @@ export class SyncPeer {
   private evict(): void {
     const limit = this.opts.cacheSize ?? 200;
     if (this.docs.size <= limit) return;
+    const waiting = this.catchUp?.waiting;
     for (const [name, doc] of this.docs) {
       if (this.docs.size <= limit) break;
-      if (this.pinned.has(name) || name.startsWith('company/')) continue;
+      // Documents of a batch in flight were loaded for its answer: keep them until it arrives.
+      if (this.pinned.has(name) || name.startsWith('company/') || waiting?.has(name)) continue;
       this.docs.delete(name);
       doc.destroy();
     }
@@ -388,12 +419,15 @@ export class SyncPeer {
     this.companyId = w.companyId;
     await this.store.writeSyncState({ userId: w.userId, companyId: w.companyId, epoch: w.epoch });
     this.refreshActor(await this.getDoc(companyDocName(w.companyId)));
-    const names = new Set(await this.store.docNames());
-    if (w.full) {
-      const keep = new Set(w.changed);
-      for (const name of names) if (!keep.has(name) && !name.startsWith('client/')) await this.forget(name);
+    // Listing every stored document walks an index of the whole store: only when it matters.
+    if (w.full || w.revoked.length > 0) {
+      const names = new Set(await this.store.docNames());
+      if (w.full) {
+        const keep = new Set(w.changed);
+        for (const name of names) if (!keep.has(name) && !name.startsWith('client/')) await this.forget(name);
+      }
+      for (const name of w.revoked) if (names.has(name)) await this.forget(name);
     }
-    for (const name of w.revoked) if (names.has(name)) await this.forget(name);
     this.ready = true;
     this.reconnectAttempt = 0;
     this.tokenRefused = false;
@@ -420,21 +454,34 @@ export class SyncPeer {
       return;
     }
     const size = this.opts.batchSize ?? 100;
-    const batch = c.queue.splice(0, Math.max(0, size - c.waiting.size));
-    if (batch.length === 0) return;
+    // Up to `pipeline` batches in flight: the server prepares the next one while this device
+    // stores the last.
+    const limit = size * Math.max(1, this.opts.pipeline ?? 2);
+    while (c.queue.length > 0 && c.waiting.size < limit) {
+      const batch = c.queue.splice(0, Math.min(size, limit - c.waiting.size));
+      for (const name of batch) c.waiting.add(name);
+      // Loading the batch's documents runs beside the answers still to store, not after them.
+      const send = this.sendChain.then(() => this.sendBatch(c, batch));
+      this.sendChain = send.catch((err) => this.opts.onError?.(`sync failed: ${(err as Error).message}`));
+    }
+  }
+
+  private async sendBatch(c: NonNullable<SyncPeer['catchUp']>, batch: string[]): Promise<void> {
+    if (this.catchUp !== c) return;
+    await this.preload(batch);
+    if (this.catchUp !== c) return;
     const frames: Frame[] = [];
     for (const name of batch) {
-      c.waiting.add(name);
-      frames.push({ type: 'sync1', doc: name, stateVector: await this.stateVector(name) });
+      if (c.waiting.has(name)) frames.push({ type: 'sync1', doc: name, stateVector: await this.stateVector(name) });
     }
-    this.sendFrame(frames.length === 1 ? frames[0] : { type: 'batch', frames });
+    if (frames.length > 0) this.sendFrame(frames.length === 1 ? frames[0] : { type: 'batch', frames });
   }
 
   private async stateVector(name: string): Promise<Uint8Array> {
     const hot = this.docs.get(name);
     if (hot) return Y.encodeStateVector(hot);
     const updates = await this.store.readDoc(name);
-    if (updates.length === 0) return Y.encodeStateVector(new Y.Doc());
+    if (updates.length === 0) return EMPTY_STATE_VECTOR;
     return Y.encodeStateVectorFromUpdate(updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
   }
 
@@ -453,7 +500,7 @@ export class SyncPeer {
       if (row) rows.set(f.doc, row);
       if (f.type === 'sync2') {
         // What this device has that the server lacks (and is not already waiting in the outbox).
-        if (!outboxDocs.has(f.doc)) {
+        if (!outboxDocs.has(f.doc) && isAhead(doc, f.stateVector)) {
           const missing = Y.encodeStateAsUpdate(doc, f.stateVector);
           // The delete set is always encoded whole; only new structs mean the server lacks something.
           if (Y.decodeUpdate(missing).structs.length > 0) pushBack.push({ doc: f.doc, update: missing });
@@ -520,7 +567,7 @@ export class SyncPeer {
       await this.forget(name, { resync: true });
       if (this.ready) {
         if (this.catchUp) this.catchUp.waiting.add(name);
-        this.sendFrame({ type: 'sync1', doc: name, stateVector: Y.encodeStateVector(new Y.Doc()) });
+        this.sendFrame({ type: 'sync1', doc: name, stateVector: EMPTY_STATE_VECTOR });
       }
     }
     this.opts.onStatus?.(this.status, this.pending);
@@ -546,6 +593,23 @@ export class SyncPeer {
     if (this.userId === null) return;
     this.awareness.setLocalState({ kind: 'operator', userId: this.userId, ...state });
   }
+}
+
+/**
+ * Whether `doc` holds structs a peer with `stateVector` lacks (what `encodeStateAsUpdate` would
+ * send beyond the delete set), decided on the state vectors alone instead of encoding the update.
+ */
+function isAhead(doc: Y.Doc, stateVector: Uint8Array): boolean {
+  let theirs: Map<number, number>;
+  try {
+    theirs = Y.decodeStateVector(stateVector);
+  } catch {
+    return true;
+  }
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) {
+    if (clock > (theirs.get(client) ?? 0)) return true;
+  }
+  return false;
 }
 
 function isEmpty(update: Uint8Array): boolean {

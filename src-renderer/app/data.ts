@@ -3,7 +3,6 @@
  * store": the list, counts and search never decode a document).
  */
 import { useMemo } from 'react';
-import Dexie from 'dexie';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { CompanyRecord, ConversationRecord } from '../store/schema';
 import type { OperatorGroup, OperatorProfile, AccountChannelPublic } from '../../src-core/company';
@@ -11,8 +10,7 @@ import { makeActor, can, type Actor, type Permission } from '../../src-core/perm
 import { useLive } from './live-state';
 import { useSession } from './session';
 import type { InboxTab } from './ui-state';
-import type { InboxDb } from './store-access';
-import { useThrottledStoreQuery } from './store-query';
+import { countBadge, countTabs, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
 
 export function useDb(): InboxDb | null {
   return useLive((s) => s.db);
@@ -74,77 +72,31 @@ export function useCan(permission: Permission): boolean {
   return viewer ? can(viewer.actor, permission) : false;
 }
 
-type TabIndex = { index: string; dbTab: ConversationRecord['tab'] | null; reverse: boolean };
-
-const TAB_INDEX: Record<InboxTab, TabIndex> = {
-  // Product §4.2: Unassigned longest waiting first, My inbox latest first, Closed latest close first.
-  unassigned: { index: '[tab+unassignedAt]', dbTab: 'unassigned', reverse: false },
-  mine: { index: '[tab+lastActivityAt]', dbTab: 'mine', reverse: true },
-  closed: { index: '[tab+closedAt]', dbTab: 'closed', reverse: true },
-  all: { index: 'lastActivityAt', dbTab: null, reverse: true },
-};
-
 /**
- * The ordered ids of a tab, read from its compound index as keys only (cheap at 10,000 rows) and
- * re-read at most every 200 ms while the worker writes. A row whose sort key is missing is not in
- * the compound index; such rows are appended so that nothing the tab holds goes missing.
+ * The ordered ids of a tab (store-access `useTabPage`: keys of its compound index, with the
+ * first rows), kept current while the worker writes.
  */
 export function useTabIds(tab: InboxTab): number[] | undefined {
-  const db = useDb();
-  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
-    const { index, dbTab, reverse } = TAB_INDEX[tab];
-    if (dbTab === null) {
-      const ordered = d.conversations.orderBy(index);
-      return (await (reverse ? ordered.reverse() : ordered).primaryKeys()) as number[];
-    }
-    const range = d.conversations.where(index).between([dbTab, Dexie.minKey], [dbTab, Dexie.maxKey]);
-    const [sorted, total] = await Promise.all([
-      (reverse ? range.reverse() : range).primaryKeys() as Promise<number[]>,
-      d.conversations.where('tab').equals(dbTab).count(),
-    ]);
-    if (sorted.length === total) return sorted;
-    const all = (await d.conversations.where('tab').equals(dbTab).primaryKeys()) as number[];
-    const seen = new Set(sorted);
-    return [...sorted, ...all.filter((id) => !seen.has(id))];
-  }, [tab], 200);
+  return useTabPage(useDb(), tab)?.ids;
 }
 
-export interface TabCounts {
-  unassigned: number;
-  mine: number;
-  mineUnread: number;
-  closed: number;
-}
+export type { TabCounts };
 
 const NO_COUNTS: TabCounts = { unassigned: 0, mine: 0, mineUnread: 0, closed: 0 };
 
 export function useTabCounts(): TabCounts {
   const db = useDb();
-  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
-    const [unassigned, mine, mineUnread, closed] = await Promise.all([
-      d.conversations.where('tab').equals('unassigned').count(),
-      d.conversations.where('tab').equals('mine').count(),
-      d.conversations.where('tab').equals('mine').filter((r) => r.unreadCount > 0).count(),
-      d.conversations.where('tab').equals('closed').count(),
-    ]);
-    return { unassigned, mine, mineUnread, closed };
-  }, [], 250) ?? NO_COUNTS;
+  return useStoreQuery(db, ['conversations'], countTabs, [], 250) ?? NO_COUNTS;
 }
 
 /**
  * The badge of product §9: My inbox conversations with unread client messages, plus the
- * Unassigned requests this user could take (not distributing, not locked). It reads whole rows
- * of Unassigned, so it is re-counted at most once a second.
+ * Unassigned requests this user could take (not distributing, not locked); counted by index,
+ * re-counted at most once a second.
  */
 export function useBadgeCount(includeUnassigned = true): number {
   const db = useDb();
-  return useThrottledStoreQuery(db, ['conversations'], async (d) => {
-    const unread = await d.conversations.where('tab').equals('mine').filter((r) => r.unreadCount > 0).count();
-    if (!includeUnassigned) return unread;
-    const takeable = await d.conversations.where('tab').equals('unassigned')
-      .filter((r) => !r.distributing && !r.locked && r.groupId !== null && r.status === 'unassigned').count();
-    return unread + takeable;
-  }, [includeUnassigned], 1000) ?? 0;
+  return useStoreQuery(db, ['conversations'], (d) => countBadge(d, includeUnassigned), [includeUnassigned], 1000) ?? 0;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import Dexie, { type Table } from 'dexie';
 import {
-  DB_VERSION, STORES, type CompanyRecord, type ConversationRecord, type DocUpdateRecord, type DraftRecord, type OutboxRecord,
+  DB_VERSION, STORES, STORES_V1, takeableFlag, type CompanyRecord, type ConversationRecord, type DocUpdateRecord, type DraftRecord, type OutboxRecord,
   type RejectedDraftRecord, type SearchRecord, type SyncStateRecord,
 } from './schema';
 
@@ -33,7 +33,10 @@ export interface IndexedDbDeps {
  */
 export function openStore(name: string, deps?: IndexedDbDeps): SwitchboardDb {
   const db = new Dexie(name, deps ? { indexedDB: deps.indexedDB, IDBKeyRange: deps.IDBKeyRange } : undefined) as SwitchboardDb;
-  db.version(DB_VERSION).stores(STORES);
+  db.version(1).stores(STORES_V1);
+  db.version(DB_VERSION).stores(STORES).upgrade((tx) => tx.table('conversations').toCollection().modify((row: ConversationRecord) => {
+    row.takeable = takeableFlag(row);
+  }));
   return db;
 }
 

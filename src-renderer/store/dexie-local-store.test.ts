@@ -64,6 +64,25 @@ describe('the Dexie local store: the LocalStore contract', () => {
     expect(await store.outboxSize()).toBe(3);
   });
 
+  it('stores only the bytes of an update that is a view into a larger buffer (a batch frame)', async () => {
+    const store = freshStore();
+    const frame = new Uint8Array(100_000);
+    frame.set([1, 2, 3], 500);
+    frame.set([4, 5], 900);
+    await store.saveRemote([{ doc: 'conv/1', update: frame.subarray(500, 503) }], []);
+    await store.saveLocal('conv/1', frame.subarray(900, 902), null);
+    const stored = await store.readDoc('conv/1');
+    expect(stored).toEqual([u(1, 2, 3), u(4, 5)]);
+    expect(stored.map((s) => s.buffer.byteLength)).toEqual([3, 2]);
+    expect((await store.readOutbox())[0].update.buffer.byteLength).toBe(2);
+  });
+
+  it('reads several documents at once, each in the order its updates were stored', async () => {
+    const store = freshStore();
+    await store.saveRemote([{ doc: 'conv/1', update: u(1) }, { doc: 'conv/2', update: u(2) }, { doc: 'conv/1', update: u(3) }], []);
+    expect(await store.readDocs(['conv/2', 'conv/3', 'conv/1'])).toEqual([[u(2)], [], [u(1), u(3)]]);
+  });
+
   it('an acknowledged edit leaves the outbox but stays in the document', async () => {
     const store = freshStore();
     const id = await store.saveLocal('conv/1', u(1), null);

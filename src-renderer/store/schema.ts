@@ -38,6 +38,8 @@ export interface SyncStateRecord {
 export interface ConversationRecord extends InboxRow {
   tab: 'unassigned' | 'mine' | 'closed' | 'other';
   clientNameLower: string;
+  /** 1 for an Unassigned request anyone permitted could take (grouped, not distributing, not locked): the badge counts them by index. */
+  takeable: 0 | 1;
 }
 
 /** One searchable message (client messages, replies, notes). */
@@ -83,15 +85,38 @@ export interface CompanyRecord {
   topics: Topic[];
 }
 
-export const DB_VERSION = 1;
+/** An Unassigned request that could be taken: grouped, not distributing, not locked (the badge of product §9). */
+export function takeableFlag(row: Pick<InboxRow, 'status' | 'distributing' | 'locked' | 'groupId'>): 0 | 1 {
+  return row.status === 'unassigned' && !row.distributing && !row.locked && row.groupId !== null ? 1 : 0;
+}
 
-/** Dexie store definitions (primary key first, then indexes). */
-export const STORES = {
+export const DB_VERSION = 2;
+
+/** Version 1 of the stores (databases made before version 2 are upgraded from it). */
+export const STORES_V1 = {
   docUpdates: '++id, doc',
   outbox: '++id, doc',
   syncState: 'key',
   conversations: 'id, tab, [tab+unassignedAt], [tab+lastActivityAt], [tab+closedAt], status, assigneeId, groupId, accountChannelId, application, clientNameLower, lastActivityAt',
   search: 'id, conversationId, *words, at',
+  drafts: 'conversationId',
+  rejectedDrafts: 'id, conversationId',
+  company: 'key',
+} as const;
+
+/**
+ * Dexie store definitions (primary key first, then indexes). Every index is paid for on every
+ * write of a row, so only indexes a query uses exist: the tab lists, the counts and the badge
+ * (`[tab+unreadCount]`, `[tab+takeable]`: counted without reading a row), name search and
+ * the All list; message search walks `*words` and the message id (a ULID: time order).
+ * Version 2 dropped the unused single-field indexes of version 1.
+ */
+export const STORES = {
+  docUpdates: '++id, doc',
+  outbox: '++id, doc',
+  syncState: 'key',
+  conversations: 'id, tab, [tab+unassignedAt], [tab+lastActivityAt], [tab+closedAt], [tab+unreadCount], [tab+takeable], clientNameLower, lastActivityAt',
+  search: 'id, conversationId, *words',
   drafts: 'conversationId',
   rejectedDrafts: 'id, conversationId',
   company: 'key',

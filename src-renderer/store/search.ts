@@ -29,6 +29,11 @@ function clip(word: string): string {
 
 /** Splits one letter/digit run into its Latin-like words and CJK bigrams. */
 function addToken(token: string, out: Set<string>, forQuery: boolean): void {
+  // Most text has no CJK at all: one test per word instead of one per character.
+  if (!CJK.test(token)) {
+    out.add(clip(token));
+    return;
+  }
   let run: string[] = [];
   let runIsCjk = false;
   const flush = () => {

@@ -92,4 +92,22 @@ describe('multiplexed sync', () => {
     await a.waitCaughtUp();
     expect(a.store.state.cursor).toBeGreaterThan(before);
   });
+
+  it('catches up in pipelined batches with a small document cache: every conversation arrives whole', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 23; i++) {
+      const { conversationId } = await inbound(server.server, owner.companyId, channelId, `c-batch-${i}`, `Batch message ${i}`);
+      ids.push(conversationId);
+    }
+    // Batches of 4, three in flight, and only 3 documents kept decoded: documents of batches still
+    // waiting for their answer must not be evicted, and none may be asked for twice or skipped.
+    const c = connectClient(server.url, () => owner.accessToken, { batchSize: 4, pipeline: 3, cacheSize: 3 });
+    clients.push(c);
+    await c.waitCaughtUp(20_000);
+    for (const [i, id] of ids.entries()) {
+      expect(c.store.rows.get(id)).toMatchObject({ clientName: `Client c-batch-${i}`, lastMessagePreview: `Batch message ${i}` });
+      expect((await c.conv(id)).listMessages().map((m) => m.text)).toEqual([`Batch message ${i}`]);
+    }
+    expect(c.errors).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@
  * pointer or the top edge rests on, the scroll position follows that row. New rows get a short
  * highlight; the selected conversation stays selected by id.
  */
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
@@ -22,6 +22,8 @@ const FETCH_MARGIN = 30;
 
 export interface ConversationListProps {
   ids: number[];
+  /** Rows already read with the order (the first screen): painted before the list's own read. */
+  initialRows?: ConversationRecord[];
   tab: InboxTab | 'search';
   selectedId: number | null;
   onSelect(id: number, opts?: { viaKeyboard?: boolean }): void;
@@ -51,7 +53,10 @@ function useViewersByConversation(): Map<number, RowViewer[]> {
   }, [viewers, operators]);
 }
 
-export function ConversationList({ ids, tab, selectedId, onSelect, snippets, label, rowHeight = ROW_HEIGHT }: ConversationListProps) {
+/** The list's size when it was last measured: a new list starts with its rows instead of measuring first. */
+let lastRect = { width: 0, height: 0 };
+
+export function ConversationList({ ids, initialRows, tab, selectedId, onSelect, snippets, label, rowHeight = ROW_HEIGHT }: ConversationListProps) {
   const { i18n } = useTranslation();
   const db = useDb();
   const viewer = useViewer();
@@ -61,12 +66,22 @@ export function ConversationList({ ids, tab, selectedId, onSelect, snippets, lab
   const listboxRef = useRef<HTMLDivElement>(null);
   const pointerY = useRef<number | null>(null);
 
+  // The first frame renders the visible rows only; the rows around them follow right after it.
+  const [overscan, setOverscan] = useState(1);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => setTimeout(() => startTransition(() => setOverscan(OVERSCAN)), 0));
+    return () => cancelAnimationFrame(frame);
+  }, []);
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
-    overscan: OVERSCAN,
+    overscan,
     getItemKey: (index) => ids[index],
+    initialRect: lastRect.height > 0 ? lastRect : { width: 0, height: typeof window === 'undefined' ? 0 : window.innerHeight },
+    onChange: (instance) => {
+      if (instance.scrollRect && instance.scrollRect.height > 0) lastRect = instance.scrollRect;
+    },
   });
   const items = virtualizer.getVirtualItems();
   const first = items.length > 0 ? items[0].index : 0;
@@ -83,14 +98,19 @@ export function ConversationList({ ids, tab, selectedId, onSelect, snippets, lab
     return rows.filter((r): r is ConversationRecord => r !== undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [db, windowKey]);
-  const cache = useRef(new Map<number, ConversationRecord>());
+  const cache = useRef<Map<number, ConversationRecord> | null>(null);
+  if (cache.current === null) cache.current = new Map(initialRows?.map((r) => [r.id, r]));
   const rows = useMemo(() => {
-    if (fetched) for (const r of fetched) cache.current.set(r.id, r);
-    if (cache.current.size > 2_000) {
+    const cached = cache.current!;
+    // Rows read with the order fill what the window read has not brought yet; never newer ones.
+    if (initialRows) for (const r of initialRows) if (!cached.has(r.id)) cached.set(r.id, r);
+    if (fetched) for (const r of fetched) cached.set(r.id, r);
+    if (cached.size > 2_000) {
       const keep = new Set(windowIds);
-      for (const key of cache.current.keys()) if (!keep.has(key)) cache.current.delete(key);
+      for (const key of cached.keys()) if (!keep.has(key)) cached.delete(key);
     }
-    return cache.current;
+    return cached;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetched, windowIds]);
 
   // New rows: ids that were not in this list before (after its first load), highlighted a moment.

@@ -5,14 +5,14 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckCircle2, CircleDashed, Inbox, Layers, LoaderCircle, Search, SearchX, X } from 'lucide-react';
-import { useDb, useTabIds } from '../../app/data';
+import { useDb } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { openConversationRoute } from '../../app/router';
 import { focusList, useUi, type InboxTab } from '../../app/ui-state';
-import { searchConversations, type Snippet } from '../../app/store-access';
+import { prefetchTabs, searchConversations, useTabPage, type Snippet } from '../../app/store-access';
 import { useThrottledStoreQuery } from '../../app/store-query';
 import { ConversationList } from './ConversationList';
-import { LIST_PANEL_ID, tabId } from './Sidebar';
+import { LIST_PANEL_ID, tabId, useVisibleTabs } from './Sidebar';
 import { Kbd } from '../kit/Kbd';
 
 const SEARCH_DEBOUNCE_MS = 150;
@@ -93,8 +93,15 @@ function EmptyTab({ tab }: { tab: InboxTab }) {
 
 function TabList({ tab, selectedId }: { tab: InboxTab; selectedId: number | null }) {
   const { t } = useTranslation();
-  const ids = useTabIds(tab);
+  // The tab's order with its first rows, read together: the list paints with its first read.
+  const db = useDb();
+  const page = useTabPage(db, tab);
+  const ids = page?.ids;
   const select = useSelect();
+  // The other tabs are read once the first list is up: the first switch to one paints at once.
+  const tabs = useVisibleTabs().join(',');
+  const loaded = page !== undefined;
+  useEffect(() => (db && loaded ? prefetchTabs(db, tabs.split(',') as InboxTab[]) : undefined), [db, loaded, tabs]);
   useEffect(() => {
     if (ids) useUi.setState({ listIds: ids });
   }, [ids]);
@@ -114,7 +121,7 @@ function TabList({ tab, selectedId }: { tab: InboxTab; selectedId: number | null
       </>
     );
   }
-  return <ConversationList ids={ids} tab={tab} selectedId={selectedId} onSelect={select} label={t('list.label')} />;
+  return <ConversationList key={tab} ids={ids} initialRows={page.rows} tab={tab} selectedId={selectedId} onSelect={select} label={t('list.label')} />;
 }
 
 /** Text with the matched ranges marked; plain text only, never parsed as markup. */
