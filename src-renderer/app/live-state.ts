@@ -21,19 +21,9 @@ export interface LiveState {
   unreachable: boolean;
 }
 
-export const useLive = create<LiveState>(() => ({
-  db: null,
-  workerReady: false,
-  connection: 'connecting',
-  pending: 0,
-  presence: { operators: {}, viewers: [] },
-  view: null,
-  revokedId: null,
-  unreachable: false,
-}));
-
-export function resetLive(): void {
-  useLive.setState({
+/** A fresh state: no store open, nothing known about the connection yet. */
+function initialLive(): LiveState {
+  return {
     db: null,
     workerReady: false,
     connection: 'connecting',
@@ -42,5 +32,11 @@ export function resetLive(): void {
     view: null,
     revokedId: null,
     unreachable: false,
-  });
+  };
+}
+
+export const useLive = create<LiveState>(initialLive);
+
+export function resetLive(): void {
+  useLive.setState(initialLive());
 }
