@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanyDoc } from '../../src-core/company';
-import { companyDocName } from '../../src-core/conversation/doc';
+import { ConversationDoc, companyDocName, conversationDocName } from '../../src-core/conversation/doc';
 import { setTopic } from '../../src-core/conversation/actions';
 import { addOperator, http, inbound, insertTestChannel, signup, startTestServer, type SignedUp, type TestServer } from '../test/harness';
 import { connectClient, type TestClient } from '../test/sync-client';
@@ -96,5 +96,23 @@ describe('the topic list (product §8.4)', () => {
     const fresh = connectClient(server.url, () => owner.accessToken);
     clients.push(fresh);
     await fresh.waitFor(async () => fresh.store.rows.get(conversationId)?.topicIds.includes(topic.id) ?? false, 'the topic after a restart');
+  });
+
+  it('a device cannot attach an archived or unknown topic: the write is refused and the document unchanged', async () => {
+    const channelId = await insertTestChannel(server.server, owner.companyId, 'Second channel');
+    const { conversationId } = await inbound(server.server, owner.companyId, channelId, 'c-archived', 'Is my repair covered?');
+    const archived = (await http(server.url, 'GET', '/admin/topics', { token: owner.accessToken })).body.data.find((t: { archived: boolean }) => t.archived);
+    const device = connectClient(server.url, () => owner.accessToken);
+    clients.push(device);
+    await device.waitFor(async () => device.store.rows.has(conversationId), 'the conversation');
+    for (const topicId of [archived.id, 987_654]) {
+      const before = device.rejected.length;
+      await device.edit(conversationId, (conv) => setTopic(conv, topicId, true));
+      await device.waitFor(() => device.rejected.length > before, `the refusal of topic ${topicId}`);
+      expect(device.rejected.at(-1)!.reason).toMatch(/not in the company's list or is archived/);
+    }
+    const stored = await server.server.ctx.docs.load(conversationDocName(conversationId), owner.companyId);
+    expect([...new ConversationDoc(stored.doc).topics.keys()]).toEqual([]);
+    await device.waitFor(async () => (await device.conv(conversationId)).topics.size === 0, 'the device back to the server state');
   });
 });
