@@ -337,12 +337,14 @@ async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limi
   if (sizes[0].size === 0) {
     // A word no message starts with.
   } else if (sizes[0].size <= readLimit) {
-    for (const { word, size } of sizes) {
-      if (size > readLimit || (candidates !== null && size > candidates.size * IDS_PER_RECORD)) break;
-      candidates = intersect(candidates, await postingRange(db, word).toArray());
-      wordsRead++;
+    // The rarest word bounds the matches: a word far more common than that is cheaper to check on their records.
+    const read = sizes.filter(({ size }, i) => i === 0 || (size <= readLimit && size <= sizes[0].size * IDS_PER_RECORD));
+    const lists = await Promise.all(read.map(({ word }) => postingRange(db, word).toArray()));
+    for (const rows of lists) {
+      candidates = intersect(candidates, rows);
       if (candidates.size === 0) break;
     }
+    wordsRead = read.length;
   } else {
     // Every word is common: its matches are among the newest messages.
     const scanLimit = Math.max(1, opts.denseScanLimit ?? DENSE_SCAN);
