@@ -7,7 +7,7 @@ import {
   DB_VERSION, STORES, STORES_V1, STORES_V2, takeableFlag, type CompanyRecord, type ConversationRecord, type DocUpdateRecord, type DraftRecord, type OutboxRecord,
   type PostingRecord, type RejectedDraftRecord, type SearchRecord, type SyncStateRecord,
 } from './schema';
-import { idsByWord, postingRows, type PostingList } from './search';
+import { BACKFILL_KEY } from './search';
 
 export interface SwitchboardTables {
   docUpdates: Table<DocUpdateRecord, number>;
@@ -39,13 +39,12 @@ export function openStore(name: string, deps?: IndexedDbDeps): SwitchboardDb {
   db.version(2).stores(STORES_V2).upgrade((tx) => tx.table('conversations').toCollection().modify((row: ConversationRecord) => {
     row.takeable = takeableFlag(row);
   }));
-  // Version 3: the posting lists of every stored message, read once from the search records.
+  // Version 3: the posting lists of the messages already stored are filled by the sync worker in
+  // the background (DexieLocalStore.backfillPostings): reading 200,000 records here kept the
+  // inbox blank for tens of seconds. Until then search checks every record.
   db.version(DB_VERSION).stores(STORES).upgrade(async (tx) => {
-    const byWord = new Map<string, PostingList>();
-    await tx.table('search').each((r: SearchRecord) => {
-      idsByWord([r], byWord);
-    });
-    await tx.table('postings').bulkPut(postingRows(byWord, true));
+    const marker: PostingRecord = { word: BACKFILL_KEY[0], seq: BACKFILL_KEY[1], ids: [], conversations: [] };
+    await tx.table('postings').put(marker);
   });
   return db;
 }

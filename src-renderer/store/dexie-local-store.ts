@@ -12,8 +12,8 @@ import { parseDocName } from '../../src-core/conversation/doc';
 import type { InboxRow } from '../../src-core/conversation/projection';
 import type { LocalStore, OutboxEntry, RemoteUpdate, SyncState } from '../../src-core/sync/local-store';
 import type { SwitchboardDb } from './db';
-import { takeableFlag, type ConversationRecord, type SearchRecord, type SyncStateRecord } from './schema';
-import { clientNameKey, idsByWord, POSTING_FULL_ROW, postingRows, searchRecordsFromUpdates, smallRowRange, type PostingList } from './search';
+import { takeableFlag, type ConversationRecord, type PostingRecord, type SearchRecord, type SyncStateRecord } from './schema';
+import { BACKFILL_KEY, clientNameKey, idsByWord, POSTING_FULL_ROW, postingRows, searchRecordsFromUpdates, smallRowRange, type PostingList } from './search';
 
 const SYNC_KEY = 'sync' as const;
 const EMPTY_STATE: SyncStateRecord = { key: SYNC_KEY, cursor: 0, epoch: 0, userId: null, companyId: null };
@@ -21,6 +21,8 @@ const EMPTY_STATE: SyncStateRecord = { key: SYNC_KEY, cursor: 0, epoch: 0, userI
 const MERGE_AFTER_ROWS = 8;
 /** Words whose small rows are counted at most (a bound on memory: most words are rare). */
 const COUNTED_WORDS_MAX = 50_000;
+/** Search records posted per background step after an upgrade (one short transaction each). */
+const BACKFILL_CHUNK = 2000;
 
 /** A conversation row as the store held it before a server change, and after. */
 export interface RowChange {
@@ -33,6 +35,8 @@ export interface DexieLocalStoreOptions {
   userId: number;
   /** Called after a server change committed, with every row it touched (for notifications). */
   onRemoteRows?(changes: RowChange[]): void;
+  /** Tuning (tests): search records posted per background step after an upgrade (default 2,000). */
+  backfillChunk?: number;
 }
 
 /** The tab a conversation is listed under for `userId` (product §4.2). */
@@ -204,6 +208,34 @@ export class DexieLocalStore implements LocalStore {
   }
 
   /**
+   * Fills the posting lists of the messages a store upgraded from version 2 already held, a chunk
+   * of records per write, in key order, so that sync writes queued meanwhile run in between. Does
+   * nothing once they are complete; an interrupted fill resumes where it stopped.
+   */
+  async backfillPostings(): Promise<void> {
+    const { db } = this;
+    const chunk = Math.max(1, this.opts.backfillChunk ?? BACKFILL_CHUNK);
+    for (;;) {
+      const done = await this.serial(async () => {
+        const finished = await db.transaction('rw', [db.search, db.postings], async () => {
+          const marker = await db.postings.get(BACKFILL_KEY);
+          if (!marker) return true;
+          const after = marker.ids[0];
+          const records = await (after === undefined ? db.search.toCollection() : db.search.where(':id').above(after)).limit(chunk).toArray();
+          const rows = this.countSmallRows(postingRows(idsByWord(records), false));
+          await db.postings.bulkPut(rows);
+          if (records.length < chunk) await db.postings.delete(BACKFILL_KEY);
+          else await db.postings.put({ ...marker, ids: [records[records.length - 1].id] });
+          return records.length < chunk;
+        });
+        this.scheduleMerge();
+        return finished;
+      });
+      if (done) return;
+    }
+  }
+
+  /**
    * Indexes the messages an update brings: their search records, and one small posting row per
    * word. A message arrives in exactly one update in the usual case; a re-delivered one (a resync,
    * a duplicate frame) is written again with the same content, which is cheaper than looking every
@@ -212,7 +244,12 @@ export class DexieLocalStore implements LocalStore {
    */
   private async addSearch(records: SearchRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const rows = postingRows(idsByWord(records), false);
+    const rows = this.countSmallRows(postingRows(idsByWord(records), false));
+    await Promise.all([this.db.search.bulkPut(records), this.db.postings.bulkPut(rows)]);
+  }
+
+  /** Counts freshly written small rows per word, noting the words due for a merge. */
+  private countSmallRows(rows: PostingRecord[]): PostingRecord[] {
     if (this.smallRows.size >= COUNTED_WORDS_MAX) {
       // Mostly words seen once (order numbers, names): forgetting them only delays their merge.
       for (const [word, n] of this.smallRows) if (n === 1) this.smallRows.delete(word);
@@ -222,7 +259,7 @@ export class DexieLocalStore implements LocalStore {
       this.smallRows.set(word, n);
       if (n >= MERGE_AFTER_ROWS) this.toMerge.add(word);
     }
-    await Promise.all([this.db.search.bulkPut(records), this.db.postings.bulkPut(rows)]);
+    return rows;
   }
 
   /** Queues a merge of the words that gathered enough small posting rows (after the writes queued so far). */

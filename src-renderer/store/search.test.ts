@@ -9,7 +9,7 @@ import Dexie from 'dexie';
 import { openStore, type SwitchboardDb } from './db';
 import { DexieLocalStore } from './dexie-local-store';
 import { STORES_V2, type SearchRecord } from './schema';
-import { highlight, messagesInUpdate, normalizeText, postingCount, queryWords, searchLocal, searchRecordOf, searchWords, type SearchOptions } from './search';
+import { BACKFILL_KEY, highlight, messagesInUpdate, normalizeText, postingCount, queryWords, searchLocal, searchRecordOf, searchWords, termsOf, type SearchOptions } from './search';
 
 const ulid = monotonicUlid();
 let counter = 0;
@@ -237,7 +237,7 @@ async function expected(db: SwitchboardDb, query: string, limit: number) {
     .slice(0, limit)
     .sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   const records = (await db.search.toArray())
-    .filter((r) => words.length > 0 && words.every((w) => r.words.some((rw) => rw.startsWith(w))))
+    .filter((r) => words.length > 0 && words.every((w) => termsOf(r).some((rw) => rw.startsWith(w))))
     .sort((a, b) => (a.id < b.id ? 1 : -1));
   const order = names.map((n) => n.id);
   const newest = new Map<number, SearchRecord[]>();
@@ -316,6 +316,31 @@ describe('searchLocal against every record', () => {
     }, 60_000);
   }
 
+  it('answers the same while the postings of an upgraded store are filled, and after', async () => {
+    const store = await corpus(11);
+    const check = async () => {
+      for (const query of queries) {
+        const want = await expected(store.db, query, 25);
+        const got = await searchLocal(store.db, query, { limit: 25, hitsPerConversation: 2 });
+        expect(got.map((g) => g.conversationId), query).toEqual(want.order);
+        for (const g of got) expect(g.hits.map((h) => h.messageId), query).toEqual((want.hits.get(g.conversationId) ?? []).slice(0, g.hits.length).map((r) => r.id));
+      }
+    };
+    // As an upgrade leaves it: no postings yet, only the marker.
+    await store.db.postings.clear();
+    await store.db.postings.put({ word: BACKFILL_KEY[0], seq: BACKFILL_KEY[1], ids: [], conversations: [] });
+    await check();
+    // Filled in steps of 50 records (several steps, so each resumes after the last).
+    const filler = new DexieLocalStore(store.db, { userId: 1, backfillChunk: 50 });
+    await filler.backfillPostings();
+    await filler.flushed();
+    await filler.flushed();
+    expect(await store.db.postings.get(BACKFILL_KEY)).toBeUndefined();
+    const posted = new Set((await store.db.postings.toArray()).flatMap((r) => r.ids));
+    expect(posted.size).toBe(await store.db.search.count());
+    await check();
+  }, 60_000);
+
   it('keeps a word findable after its posting rows were merged, without duplicate ids', async () => {
     const store = freshStore();
     const t = 1_700_000_000_000;
@@ -344,7 +369,7 @@ describe('searchLocal against every record', () => {
 });
 
 describe('the store upgrade to version 3', () => {
-  it('builds the posting lists from the stored search records and drops the words index', async () => {
+  it('searches every record until the worker filled the postings, then the postings', async () => {
     const name = `search-upgrade-${++counter}-${Date.now()}`;
     const old = new Dexie(name);
     old.version(2).stores(STORES_V2);
@@ -355,7 +380,11 @@ describe('the store upgrade to version 3', () => {
       searchRecordOf(2, message('Refunded twice, 東京から', 'in', t + 2000)),
       searchRecordOf(3, message('nothing here', 'in', t + 3000)),
     ];
-    await old.table('search').bulkPut(records);
+    // Version 2 records: their words in `words`, under the multiEntry index.
+    await old.table('search').bulkPut(records.map((r) => {
+      const { terms, ...rest } = r!;
+      return { ...rest, words: terms };
+    }));
     for (const id of [1, 2, 3]) {
       await old.table('conversations').put({ id, clientName: `Client ${id}`, clientNameLower: `client ${id}`, tab: 'other', takeable: 0, lastActivityAt: t + id });
     }
@@ -364,11 +393,24 @@ describe('the store upgrade to version 3', () => {
     const db = openStore(name);
     opened.push(db);
     await db.open();
-    expect(db.search.schema.indexes.map((i) => i.name)).not.toContain('words');
-    const results = await searchLocal(db, 'refund');
-    expect(results.map((r) => [r.conversationId, r.hits.map((h) => h.at)])).toEqual([[2, [t + 2000]], [1, [t + 1000, t]]]);
-    expect((await searchLocal(db, '東京')).map((r) => r.conversationId)).toEqual([2]);
+    expect(await db.postings.get(BACKFILL_KEY)).toBeDefined();
+    const answer = async () => ({
+      refund: (await searchLocal(db, 'refund')).map((r) => [r.conversationId, r.hits.map((h) => h.at)]),
+      cjk: (await searchLocal(db, '東京')).map((r) => r.conversationId),
+    });
+    const want = { refund: [[2, [t + 2000]], [1, [t + 1000, t]]], cjk: [2] };
+    expect(await answer()).toEqual(want);
+
+    await new DexieLocalStore(db, { userId: 1 }).backfillPostings();
+    expect(await db.postings.get(BACKFILL_KEY)).toBeUndefined();
     const rows = await db.postings.where(':id').between(['refund', ''], ['refund', '\uffff']).toArray();
     expect(rows.flatMap((r) => r.conversations).sort()).toEqual([1, 1]);
+    expect(await answer()).toEqual(want);
+    // Records written since carry `terms`: found through the postings, no longer indexed by `words`.
+    const store = new DexieLocalStore(db, { userId: 1 });
+    await addConversation(store, 4, 'Client 4', [message('refund for the blender', 'in', t + 5000)]);
+    expect((await searchLocal(db, 'blender')).map((r) => r.conversationId)).toEqual([4]);
+    expect(await db.search.where('words').equals('blender').count()).toBe(0);
+    expect(await db.search.where('words').equals('refund').count()).toBe(2);
   });
 });

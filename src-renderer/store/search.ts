@@ -80,7 +80,12 @@ export function searchRecordOf(conversationId: number, m: MessageEntry, at = m.c
   const attachmentName = m.attachment?.name ?? '';
   const words = searchWords(attachmentName ? `${text} ${attachmentName}` : text);
   if (words.length === 0) return null;
-  return { id: m.id, conversationId, kind: m.kind, text: text || attachmentName, at, words };
+  return { id: m.id, conversationId, kind: m.kind, text: text || attachmentName, at, terms: words };
+}
+
+/** A record's words, also for records written before version 3. */
+export function termsOf(r: Pick<SearchRecord, 'terms' | 'words'>): string[] {
+  return r.terms ?? r.words ?? [];
 }
 
 const MESSAGE_KINDS = new Set(['in', 'out', 'note', 'system']);
@@ -160,9 +165,9 @@ export interface PostingList {
 }
 
 /** Groups message ids (with their conversations) by the words their records hold. */
-export function idsByWord(records: Iterable<Pick<SearchRecord, 'id' | 'conversationId' | 'words'>>, into = new Map<string, PostingList>()): Map<string, PostingList> {
+export function idsByWord(records: Iterable<Pick<SearchRecord, 'id' | 'conversationId' | 'terms' | 'words'>>, into = new Map<string, PostingList>()): Map<string, PostingList> {
   for (const r of records) {
-    for (const w of r.words) {
+    for (const w of termsOf(r)) {
       const list = into.get(w);
       if (list) {
         list.ids.push(r.id);
@@ -193,6 +198,13 @@ export function postingRows(byWord: Map<string, PostingList>, full: boolean): Po
   }
   return rows;
 }
+
+/**
+ * While this row exists the postings do not yet cover every stored message (a store upgraded
+ * from version 2 fills them in the background); `ids[0]`, when present, is the last search record
+ * covered so far. No word is empty, so no query range includes it.
+ */
+export const BACKFILL_KEY: [string, string] = ['', 'backfill'];
 
 /** The key range of a word's small rows (the ones a merge folds together). */
 export function smallRowRange(word: string): [[string, string], [string, string]] {
@@ -297,9 +309,10 @@ export async function searchLocal(db: SwitchboardDb, query: string, opts: Search
 
 async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limit: number, perConversation: number, opts: SearchOptions): Promise<ConversationSearchResult[]> {
   const results = new Map<number, ConversationSearchResult>();
-  const [names, rowKeys] = await Promise.all([
+  const [names, rowKeys, backfill] = await Promise.all([
     db.conversations.where('clientNameLower').startsWith(phrase).limit(limit).toArray(),
     Promise.all(words.map((w) => postingRange(db, w).limit(ROW_KEYS_MAX + 1).primaryKeys())),
+    db.postings.get(BACKFILL_KEY),
   ]);
   names.sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   for (const row of names) {
@@ -323,7 +336,10 @@ async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limi
     if (group.hits.length < perConversation) group.hits.push(hitOf(r, words));
     return true;
   };
-  const matchesAll = (r: SearchRecord) => words.every((w) => r.words.some((rw) => rw.startsWith(w)));
+  const matchesAll = (r: SearchRecord) => {
+    const terms = termsOf(r);
+    return words.every((w) => terms.some((rw) => rw.startsWith(w)));
+  };
 
   // How many messages hold each word, from the keys alone (duplicates included: an upper bound).
   const sizes = words.map((w, i) => ({
@@ -334,7 +350,9 @@ async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limi
   const readLimit = Math.max(1, opts.readLimit ?? READ_LIMIT);
   let candidates: Map<string, number> | null = null;
   let wordsRead = 0;
-  if (sizes[0].size === 0) {
+  if (backfill) {
+    // The postings are still being filled: every record is checked, newest first.
+  } else if (sizes[0].size === 0) {
     // A word no message starts with.
   } else if (sizes[0].size <= readLimit) {
     // The rarest word bounds the matches: a word far more common than that is cheaper to check on their records.
@@ -345,9 +363,10 @@ async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limi
       if (candidates.size === 0) break;
     }
     wordsRead = read.length;
-  } else {
+  }
+  if (backfill || (sizes[0].size > readLimit && candidates === null)) {
     // Every word is common: its matches are among the newest messages.
-    const scanLimit = Math.max(1, opts.denseScanLimit ?? DENSE_SCAN);
+    const scanLimit = backfill ? Infinity : Math.max(1, opts.denseScanLimit ?? DENSE_SCAN);
     let below: string | null = null;
     let scanned = 0;
     let exhausted = false;
