@@ -292,13 +292,17 @@ export interface Snippet {
 export interface SearchResult {
   conversationId: number;
   snippets: Snippet[];
+  /** The conversation's row, read by the search: the list paints it without reading it again. */
+  row: ConversationRecord | null;
 }
 
 /** Offline search, grouped by conversation (product §4.5): name matches first, then messages. */
 export async function searchConversations(db: InboxDb, query: string, limit: number): Promise<SearchResult[]> {
-  const groups = await searchLocal(db, query, { limit });
+  // The list shows one message per conversation: the newest hit is the only one read.
+  const groups = await searchLocal(db, query, { limit, hitsPerConversation: 1 });
   return groups.map((g) => ({
     conversationId: g.conversationId,
+    row: g.row,
     snippets: [
       ...(g.nameMatches ? [{ text: g.clientName, ranges: g.nameMatches.map((m) => [m.start, m.end] as [number, number]), kind: 'name' as const }] : []),
       ...g.hits.map((h) => ({

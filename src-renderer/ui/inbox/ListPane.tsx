@@ -15,7 +15,8 @@ import { ConversationList } from './ConversationList';
 import { LIST_PANEL_ID, tabId, useVisibleTabs } from './Sidebar';
 import { Kbd } from '../kit/Kbd';
 
-const SEARCH_DEBOUNCE_MS = 150;
+/** Typing pauses this long before a search runs: short next to the ~50 ms a search takes, so results follow the last keystroke closely. */
+const SEARCH_DEBOUNCE_MS = 60;
 const SEARCH_LIMIT = 200;
 
 function useSelect() {
@@ -168,7 +169,9 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
   // Live: results follow new messages and renames while the search stays open.
   const results = useThrottledStoreQuery(db, ['search', 'conversations'], (d) => searchConversations(d, debounced, SEARCH_LIMIT), [debounced], 500);
   const state = useMemo(() => (results ? { query: debounced, results } : null), [results, debounced]);
-    const ids = useMemo(() => state?.results.map((r) => r.conversationId) ?? [], [state]);
+  const ids = useMemo(() => state?.results.map((r) => r.conversationId) ?? [], [state]);
+  // The search read every result's row: the list paints them without a read of its own.
+  const rows = useMemo(() => state?.results.flatMap((r) => (r.row ? [r.row] : [])) ?? [], [state]);
   const snippets = useMemo(() => {
     const map = new Map<number, ReactNode>();
     for (const r of state?.results ?? []) {
@@ -204,7 +207,7 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
           </div>
         </>
       ) : (
-        <ConversationList ids={ids} tab="search" selectedId={selectedId} onSelect={select} snippets={snippets} label={t('list.label')} />
+        <ConversationList ids={ids} initialRows={rows} tab="search" selectedId={selectedId} onSelect={select} snippets={snippets} label={t('list.label')} />
       )}
     </>
   );
