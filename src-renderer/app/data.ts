@@ -84,8 +84,15 @@ export type { TabCounts };
 
 const NO_COUNTS: TabCounts = { unassigned: 0, mine: 0, mineUnread: 0, closed: 0 };
 
-export function useTabCounts(): TabCounts {
+/** The database once the first list page is read (see LiveState.firstPageRead). */
+function useDbAfterFirstPage(): InboxDb | null {
   const db = useDb();
+  const ready = useLive((s) => s.firstPageRead);
+  return ready ? db : null;
+}
+
+export function useTabCounts(): TabCounts {
+  const db = useDbAfterFirstPage();
   return useStoreQuery(db, ['conversations'], countTabs, [], 250) ?? NO_COUNTS;
 }
 
@@ -95,7 +102,7 @@ export function useTabCounts(): TabCounts {
  * re-counted at most once a second.
  */
 export function useBadgeCount(includeUnassigned = true): number {
-  const db = useDb();
+  const db = useDbAfterFirstPage();
   return useStoreQuery(db, ['conversations'], (d) => countBadge(d, includeUnassigned), [includeUnassigned], 1000) ?? 0;
 }
 

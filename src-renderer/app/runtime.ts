@@ -5,8 +5,9 @@
 import { createWorkerClient, type WorkerClient } from '../sync/client';
 import { databaseName } from '../store/schema';
 import { useLive, resetLive } from './live-state';
-import { openInboxDb, type InboxDb } from './store-access';
-import { onTokens, refreshNow, type Credentials } from './tokens';
+import { openInboxDb, primeTab, type InboxDb } from './store-access';
+import { useUi } from './ui-state';
+import { credentials, onTokens, refreshNow, type Credentials } from './tokens';
 import { handleNotice } from './notifications';
 import { toast } from './toasts';
 import i18n from '../i18n';
@@ -15,6 +16,9 @@ let client: WorkerClient | null = null;
 let db: InboxDb | null = null;
 let openId: number | null = null;
 let openSeq = 0;
+/** Bumped by every start and stop: a start overtaken by a stop (or another start) gives up. */
+let generation = 0;
+let starting: Promise<void> | null = null;
 const cleanups: Array<() => void> = [];
 
 export function worker(): WorkerClient | null {
@@ -29,11 +33,37 @@ export function openConversationId(): number | null {
   return openId;
 }
 
-export async function startRuntime(creds: Credentials): Promise<void> {
-  if (client) return;
+/**
+ * Opens the user's database (the screens read it as soon as it is open) and starts the sync
+ * worker beside the first render. `creds.accessToken` may still be empty: the worker asks for
+ * one (`token-needed`) and gets the renewal in flight.
+ */
+export function startRuntime(creds: Credentials): Promise<void> {
+  if (client) return Promise.resolve();
+  if (!starting) {
+    const run = startNow(creds, ++generation);
+    starting = run;
+    void run.finally(() => {
+      if (starting === run) starting = null;
+    }).catch(() => undefined);
+  }
+  return starting;
+}
+
+async function startNow(creds: Credentials, gen: number): Promise<void> {
   const name = databaseName(creds.serverUrl, creds.userId);
-  db = await openInboxDb(name);
+  const opened = await openInboxDb(name);
+  if (gen !== generation) {
+    // Stopped (signed out, session refused) while the database was opening.
+    opened.close();
+    return;
+  }
+  db = opened;
+  // The first rows are read now, beside the first render of the inbox; the worker's own start
+  // (its reads of the same database, then the catch-up's writes) waits for them.
+  const firstPage = primeTab(opened, useUi.getState().tab).then(() => undefined, () => undefined);
   useLive.setState({ db });
+  // The worker script loads and compiles meanwhile.
   const c = createWorkerClient();
   client = c;
 
@@ -63,13 +93,19 @@ export async function startRuntime(creds: Credentials): Promise<void> {
     }),
   );
 
-  await c.start({ serverUrl: creds.serverUrl, accessToken: creds.accessToken, userId: creds.userId, companyId: creds.companyId });
+  await firstPage;
+  if (client !== c) return;
+  useLive.setState({ firstPageRead: true });
+  await c.start({ serverUrl: creds.serverUrl, accessToken: credentials()?.accessToken || creds.accessToken, userId: creds.userId, companyId: creds.companyId });
+  if (client !== c) return;
   useLive.setState({ workerReady: true });
   if (openId !== null) void openConversation(openId, true);
 }
 
 /** Stops syncing; with `wipe` the local database is deleted too (sign-out). */
 export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
+  generation++;
+  starting = null;
   const c = client;
   client = null;
   openId = null;

@@ -7,7 +7,7 @@ import { projectInboxRow, type InboxRow } from '../../src-core/conversation/proj
 import { openStore, type SwitchboardDb } from '../store/db';
 import { conversationRecord } from '../store/dexie-local-store';
 import { STORES_V1 } from '../store/schema';
-import { countBadge, countTabs, readTab } from './store-access';
+import { countBadge, countTabs, primeTab, readTab, takePrimed } from './store-access';
 
 const ME = 10;
 let counter = 0;
@@ -67,6 +67,30 @@ describe('reading a tab: its order from the compound index, with its first rows'
     delete orphan.unassignedAt;
     await db.conversations.put(orphan as ReturnType<typeof conversationRecord>);
     expect((await readTab(db, 'unassigned')).ids).toEqual([1, 2]);
+  });
+});
+
+describe('a tab read started as the database opens (primeTab)', () => {
+  it('is taken over once by the list, which then reads for itself', async () => {
+    const db = freshDb();
+    await put(db, [row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 }), row(2, { status: 'inbox', assigneeId: ME, lastActivityAt: 20 })]);
+    const primed = primeTab(db, 'mine');
+    const taken = takePrimed(db, 'mine');
+    expect(taken).not.toBeNull();
+    expect((await taken!).ids).toEqual([2, 1]);
+    expect((await primed).rows.map((r) => r.id)).toEqual([2, 1]);
+    expect(takePrimed(db, 'mine')).toBeNull();
+    expect(takePrimed(db, 'unassigned')).toBeNull();
+  });
+
+  it('is dropped when the conversations change before the list takes it', async () => {
+    const db = freshDb();
+    await put(db, [row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 })]);
+    await primeTab(db, 'mine');
+    // The worker stores a change after the read: the primed page no longer tells the truth.
+    await put(db, [row(2, { status: 'inbox', assigneeId: ME, lastActivityAt: 20 })]);
+    expect(takePrimed(db, 'mine')).toBeNull();
+    expect((await readTab(db, 'mine')).ids).toEqual([2, 1]);
   });
 });
 

@@ -208,6 +208,46 @@ export function prefetchTabs(db: InboxDb, tabs: readonly InboxTab[]): () => void
   };
 }
 
+/** First reads started before the list mounts (`primeTab`), by database and tab. */
+const primed = new WeakMap<InboxDb, Map<InboxTab, { page: Promise<TabPage>; stale: boolean; off(): void }>>();
+
+/**
+ * Starts reading a tab's page as soon as the database is open, before the screens mount: the
+ * list's first read takes it over instead of starting its own. A change to the conversations
+ * while it is in flight or waiting makes the list read again.
+ */
+export function primeTab(db: InboxDb, tab: InboxTab): Promise<TabPage> {
+  let byTab = primed.get(db);
+  if (!byTab) {
+    byTab = new Map();
+    primed.set(db, byTab);
+  }
+  byTab.get(tab)?.off();
+  const entry = { page: readTab(db, tab), stale: false, off: () => undefined as void };
+  entry.off = onTablesChanged(db, ['conversations'], () => {
+    entry.stale = true;
+  });
+  // Not taken within a few seconds (another tab or a search was shown): forget it.
+  const timer = setTimeout(() => takePrimed(db, tab), 5_000);
+  const off = entry.off;
+  entry.off = () => {
+    clearTimeout(timer);
+    off();
+  };
+  byTab.set(tab, entry);
+  return entry.page;
+}
+
+/** The primed read of `tab`, once, unless the conversations changed since it started. */
+export function takePrimed(db: InboxDb, tab: InboxTab): Promise<TabPage> | null {
+  const byTab = primed.get(db);
+  const entry = byTab?.get(tab);
+  if (!byTab || !entry) return null;
+  byTab.delete(tab);
+  entry.off();
+  return entry.stale ? null : entry.page.catch(() => readTab(db, tab));
+}
+
 /**
  * A tab's page kept current while the worker writes. Switching to a tab shows its last known
  * page in the same frame (then the fresh one, a read later); an order that did not change keeps
@@ -220,7 +260,7 @@ export function useTabPage(db: InboxDb | null, tab: InboxTab, intervalMs = 200):
     let live = true;
     const pages = pagesOf(db);
     const stop = watchTables(db, ['conversations'], intervalMs, async () => {
-      const page = await readTab(db, tab);
+      const page = await (takePrimed(db, tab) ?? readTab(db, tab));
       const previous = pages.get(tab);
       const next = previous && sameIds(previous.ids, page.ids) ? { ids: previous.ids, rows: page.rows } : page;
       pages.set(tab, next);
