@@ -11,16 +11,19 @@ import { boot, useSession } from './session';
 
 let booted = false;
 
+/** Restores the stored session (once): called as soon as this module is loaded, before the first render. */
+export function bootOnce(): void {
+  if (booted) return;
+  booted = true;
+  void boot();
+}
+
 export function App() {
   const { t } = useTranslation();
   const phase = useSession((s) => s.phase);
   const route = useRoute();
 
-  useEffect(() => {
-    if (booted) return;
-    booted = true;
-    void boot();
-  }, []);
+  useEffect(() => bootOnce(), []);
 
   // Signed in: the sign-in screens lead to the inbox. Signed out: the inbox leads to sign-in.
   useEffect(() => {
