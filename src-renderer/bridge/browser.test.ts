@@ -9,10 +9,14 @@ interface Shown {
 }
 
 /** A Web Notifications double that records what was put on screen. */
-function fakeNotifications(): { api: NotificationApi; shown: Shown[] } {
+function fakeNotifications(): { api: NotificationApi; shown: Shown[]; permissionReads: () => number } {
   const shown: Shown[] = [];
+  let reads = 0;
   class FakeNotification {
-    static permission: NotificationPermission = 'granted';
+    static get permission(): NotificationPermission {
+      reads++;
+      return 'granted';
+    }
     static requestPermission = async () => 'granted' as NotificationPermission;
     onclick: (() => void) | null = null;
     private readonly record: Shown;
@@ -24,7 +28,7 @@ function fakeNotifications(): { api: NotificationApi; shown: Shown[] } {
       this.record.closed = true;
     }
   }
-  return { api: FakeNotification as unknown as NotificationApi, shown };
+  return { api: FakeNotification as unknown as NotificationApi, shown, permissionReads: () => reads };
 }
 
 const fakeWindow = () => ({ document: { title: 'Switchboard' }, focus: () => undefined }) as unknown as Window;
@@ -49,10 +53,12 @@ describe('browser bridge notifications', () => {
   });
 
   it('replaces the summary at most once per refresh interval during a burst, ending on the full count', async () => {
-    const { api, shown } = fakeNotifications();
+    const { api, shown, permissionReads } = fakeNotifications();
     const bridge = createBrowserBridge(fakeWindow(), api);
     // A catch-up: 500 notices within the same moment.
     for (let i = 1; i <= 500; i++) await bridge.notify(request(i));
+    // The permission (a question to the browser) was read once, not once per notice.
+    expect(permissionReads()).toBeLessThanOrEqual(2);
     const summaries = () => shown.filter((n) => n.title === 'Switchboard');
     expect(summaries()).toHaveLength(1);
     expect(summaries()[0].body).toBe('4 new messages');

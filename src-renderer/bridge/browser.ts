@@ -46,6 +46,8 @@ export function createBrowserBridge(win: Window = window, notifications: Notific
   let summaryShownAt = 0;
   let summaryTimer: ReturnType<typeof setTimeout> | null = null;
   let summarySilent = true;
+  let permission: NotificationPermission = 'default';
+  let permissionReadAt = 0;
   const baseTitle = win.document.title || 'Switchboard';
 
   const open = (conversationId: number | null) => {
@@ -77,9 +79,14 @@ export function createBrowserBridge(win: Window = window, notifications: Notific
     async notify(request: NotificationRequest) {
       const N = notifications;
       if (!N) return;
-      if (N.permission === 'default') await N.requestPermission();
-      if (N.permission !== 'granted') return;
       const now = Date.now();
+      // Reading the permission asks the browser each time: during a burst, once per refresh.
+      if (now - permissionReadAt >= SUMMARY_REFRESH_MS) {
+        if (N.permission === 'default') await N.requestPermission();
+        permission = N.permission;
+        permissionReadAt = now;
+      }
+      if (permission !== 'granted') return;
       while (recent.length > 0 && now - recent[0] > COLLAPSE_WINDOW_MS) recent.shift();
       recent.push(now);
       if (recent.length > MAX_SEPARATE) {
