@@ -5,7 +5,7 @@
 import { createWorkerClient, type WorkerClient } from '../sync/client';
 import { databaseName } from '../store/schema';
 import { useLive, resetLive } from './live-state';
-import { openInboxDb, primeTab, type InboxDb } from './store-access';
+import { openInboxDb, primeTab, setCatchingUp, type InboxDb } from './store-access';
 import { useUi } from './ui-state';
 import { credentials, onTokens, refreshNow, type Credentials } from './tokens';
 import { handleNotice } from './notifications';
@@ -68,7 +68,10 @@ async function startNow(creds: Credentials, gen: number): Promise<void> {
   client = c;
 
   cleanups.push(
-    c.on('status', ({ status, pending }) => useLive.setState({ connection: status, pending })),
+    c.on('status', ({ status, pending }) => {
+      setCatchingUp(status === 'syncing');
+      useLive.setState({ connection: status, pending });
+    }),
     c.on('token-needed', () => {
       refreshNow()
         .then(async (token) => {
@@ -95,6 +98,9 @@ async function startNow(creds: Credentials, gen: number): Promise<void> {
 
   await firstPage;
   if (client !== c) return;
+  // In a task of its own: the list's first render is work enough for the task that read it.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (client !== c) return;
   useLive.setState({ firstPageRead: true });
   await c.start({ serverUrl: creds.serverUrl, accessToken: credentials()?.accessToken || creds.accessToken, userId: creds.userId, companyId: creds.companyId });
   if (client !== c) return;
@@ -110,6 +116,7 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   client = null;
   openId = null;
   for (const off of cleanups.splice(0)) off();
+  setCatchingUp(false);
   // Our own connection would block the deletion of the database.
   db?.close();
   db = null;

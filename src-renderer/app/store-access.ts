@@ -32,6 +32,22 @@ function onTablesChanged(db: InboxDb, tables: readonly Table[], onChange: () => 
 }
 
 /**
+ * While the worker catches up it commits a batch every few hundred milliseconds, and every
+ * re-read of a list or a count queues in the same IndexedDB backend as its writes: watched
+ * reads then run at most this often, and once more as soon as the catch-up ends.
+ */
+export const CATCH_UP_READ_INTERVAL_MS = 1_000;
+let catchingUp = false;
+const wakers = new Set<() => void>();
+
+/** Tells the watched reads whether the worker is catching up (the runtime follows its status). */
+export function setCatchingUp(value: boolean): void {
+  if (catchingUp === value) return;
+  catchingUp = value;
+  if (!value) for (const wake of [...wakers]) wake();
+}
+
+/**
  * Re-runs `run` when `tables` change: the first change at once, later ones coalesced to at most
  * one run per interval. The interval grows with what a run costs (ten times its duration): during
  * a sync the worker commits several times a second, and each re-read of an index range is work
@@ -68,17 +84,26 @@ function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, 
   };
   const schedule = () => {
     if (timer || disposed) return;
-    const interval = Math.max(intervalMs, lastCost * 10);
+    const interval = Math.max(intervalMs, lastCost * 10, catchingUp ? CATCH_UP_READ_INTERVAL_MS : 0);
     timer = setTimeout(() => {
       timer = null;
       void go();
     }, Math.max(0, lastRun + interval - Date.now()));
   };
+  // The catch-up ended: a change waiting for its turn is read now.
+  const wake = () => {
+    if (!timer || disposed) return;
+    clearTimeout(timer);
+    timer = null;
+    void go();
+  };
   const off = onTablesChanged(db, tables, schedule);
+  wakers.add(wake);
   void go();
   return () => {
     disposed = true;
     if (timer) clearTimeout(timer);
+    wakers.delete(wake);
     off();
   };
 }

@@ -41,6 +41,19 @@ function MemoryOnlyNotice() {
   );
 }
 
+/**
+ * The dock/taskbar badge of product §9 ("Include Unassigned in badge" is on by default). A
+ * component of its own: a new count re-renders nothing else.
+ */
+function Badge() {
+  const badge = useBadgeCount(true);
+  useEffect(() => {
+    void getBridge().setBadge(badge).catch(() => undefined);
+  }, [badge]);
+  useEffect(() => () => void getBridge().setBadge(0).catch(() => undefined), []);
+  return null;
+}
+
 export function InboxScreen({ conversationId }: { conversationId: number | null }) {
   const viewer = useViewer();
   const row = useRow(conversationId);
@@ -78,13 +91,6 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
     });
   }), [db, tabs]);
 
-  // The dock/taskbar badge of product §9 ("Include Unassigned in badge" is on by default).
-  const badge = useBadgeCount(true);
-  useEffect(() => {
-    void getBridge().setBadge(badge).catch(() => undefined);
-  }, [badge]);
-  useEffect(() => () => void getBridge().setBadge(0).catch(() => undefined), []);
-
   return (
     <div className={`inbox${panelOpen && conversationId !== null ? ' inbox--with-panel' : ''}`}>
       <Sidebar />
@@ -95,6 +101,7 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
           <ConversationPane conversationId={conversationId} />
         </div>
       </main>
+      <Badge />
       <CommandPalette />
       <ShortcutsDialog />
       <PreferencesDialog />
