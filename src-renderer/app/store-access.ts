@@ -3,7 +3,7 @@
  * writes (drafts, on every keystroke). The store and the search index belong to src-renderer/store;
  * this file adapts them to what the screens need.
  */
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import Dexie from 'dexie';
 import { openStore, type SwitchboardDb } from '../store/db';
 import type { ConversationRecord } from '../store/schema';
@@ -120,9 +120,14 @@ export function useStoreQuery<T>(db: InboxDb | null, tables: readonly Table[], q
   useEffect(() => {
     if (!db) return;
     let live = true;
+    let first = true;
     const stop = watchTables(db, tables, intervalMs, async () => {
       const result = await querierRef.current(db);
-      if (live) setValue({ key, value: result });
+      if (!live) return;
+      // The first result at once; later ones (the worker writing) as interruptible renders.
+      if (first) setValue({ key, value: result });
+      else startTransition(() => setValue({ key, value: result }));
+      first = false;
     });
     return () => {
       live = false;
@@ -283,13 +288,18 @@ export function useTabPage(db: InboxDb | null, tab: InboxTab, intervalMs = 200):
   useEffect(() => {
     if (!db) return;
     let live = true;
+    let first = true;
     const pages = pagesOf(db);
     const stop = watchTables(db, ['conversations'], intervalMs, async () => {
       const page = await (takePrimed(db, tab) ?? readTab(db, tab));
       const previous = pages.get(tab);
       const next = previous && sameIds(previous.ids, page.ids) ? { ids: previous.ids, rows: page.rows } : page;
       pages.set(tab, next);
-      if (live) setState({ db, tab, page: next });
+      if (!live) return;
+      // A tab's first page at once; later ones (the worker writing) as interruptible renders.
+      if (first) setState({ db, tab, page: next });
+      else startTransition(() => setState({ db, tab, page: next }));
+      first = false;
     });
     return () => {
       live = false;
