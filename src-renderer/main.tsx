@@ -9,7 +9,7 @@ import './styles/base.css';
 import './styles/auth.css';
 import './styles/inbox.css';
 import './styles/settings.css';
-import './i18n';
+import { languageReady } from './i18n';
 import { getBridge, windowKind } from './bridge';
 import { databaseName } from './store/schema';
 import { applyTheme } from './app/preferences';
@@ -42,9 +42,9 @@ async function start(): Promise<void> {
   if (!root) throw new Error('#root is missing from index.html');
   let Window: ComponentType;
   if (windowKind() === 'settings') {
-    Window = (await import('./ui/settings/SettingsWindow')).SettingsWindow;
+    [Window] = await Promise.all([import('./ui/settings/SettingsWindow').then((m) => m.SettingsWindow), languageReady]);
   } else {
-    const inbox = await import('./app/App');
+    const [inbox] = await Promise.all([import('./app/App'), languageReady]);
     // The session (and with it the local database) starts before the first render, not after it.
     inbox.bootOnce();
     Window = inbox.App;

@@ -41,7 +41,12 @@ export function openConversationId(): number | null {
 export function startRuntime(creds: Credentials): Promise<void> {
   if (client) return Promise.resolve();
   if (!starting) {
-    const run = startNow(creds, ++generation);
+    const gen = ++generation;
+    const run = startNow(creds, gen).catch((err: unknown) => {
+      // What waits for the first page (the dialogs, the counts) must not wait forever.
+      if (gen === generation) useLive.setState({ firstPageRead: true });
+      throw err;
+    });
     starting = run;
     void run.finally(() => {
       if (starting === run) starting = null;
