@@ -2,7 +2,7 @@
  * Reads of the local store for the screens, each an indexed live query (ARCHITECTURE "The local
  * store": the list, counts and search never decode a document).
  */
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { CompanyRecord, ConversationRecord } from '../store/schema';
 import type { OperatorGroup, OperatorProfile, AccountChannelPublic } from '../../src-core/company';
@@ -51,10 +51,13 @@ export interface Viewer {
 
 /** The signed-in user with their current groups and role (the company record wins over sign-in data). */
 export function useViewer(): Viewer | null {
-  const me = useSession((s) => s.me);
   const userId = useSession((s) => s.userId);
   const companyId = useSession((s) => s.companyId);
   const company = useCompany();
+  // The sign-in data only fills in for a profile the company record lacks: once the record has
+  // it, the renewal's answer arriving after the first paint re-renders nothing.
+  const hasProfile = company?.operators.some((o) => o.id === userId) ?? false;
+  const me = useSession((s) => (hasProfile ? null : s.me));
   return useMemo(() => {
     if (userId === null || companyId === null) return null;
     const profile = company?.operators.find((o) => o.id === userId);
@@ -87,7 +90,7 @@ const NO_COUNTS: TabCounts = { unassigned: 0, mine: 0, mineUnread: 0, closed: 0 
 /** The database once the first list page is read (see LiveState.firstPageRead). */
 function useDbAfterFirstPage(): InboxDb | null {
   const db = useDb();
-  const ready = useLive((s) => s.firstPageRead);
+  const ready = useDeferredValue(useLive((s) => s.firstPageRead));
   return ready ? db : null;
 }
 

@@ -22,8 +22,23 @@ function fmt(lang: string, timeZone: string | undefined, options: Intl.DateTimeF
   return f;
 }
 
+/** Day numbers by time zone and minute: every list row asks for today's, and formatToParts is slow. */
+const days = new Map<string, number>();
+
 /** Calendar day of a moment in the time zone, as a sortable number (yyyymmdd). */
 function dayNumber(ts: number, timeZone: string | undefined): number {
+  // In every time zone in use today, a day starts on a whole minute.
+  const key = `${timeZone ?? ''}|${Math.floor(ts / 60_000)}`;
+  let day = days.get(key);
+  if (day === undefined) {
+    if (days.size > 5_000) days.clear();
+    day = computeDayNumber(ts, timeZone);
+    days.set(key, day);
+  }
+  return day;
+}
+
+function computeDayNumber(ts: number, timeZone: string | undefined): number {
   const parts = fmt('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ts);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
   return get('year') * 10_000 + get('month') * 100 + get('day');

@@ -7,7 +7,7 @@ import { projectInboxRow, type InboxRow } from '../../src-core/conversation/proj
 import { openStore, type SwitchboardDb } from '../store/db';
 import { conversationRecord } from '../store/dexie-local-store';
 import { STORES_V1 } from '../store/schema';
-import { countBadge, countTabs, primeTab, readTab, takePrimed } from './store-access';
+import { countBadge, countTabs, primeTab, readTab, sameRecord, takePrimed } from './store-access';
 
 const ME = 10;
 let counter = 0;
@@ -91,6 +91,17 @@ describe('a tab read started as the database opens (primeTab)', () => {
     await put(db, [row(2, { status: 'inbox', assigneeId: ME, lastActivityAt: 20 })]);
     expect(takePrimed(db, 'mine')).toBeNull();
     expect((await readTab(db, 'mine')).ids).toEqual([2, 1]);
+  });
+});
+
+describe('comparing two reads of a row', () => {
+  it('finds equal values equal, and any changed field (arrays too) different', () => {
+    const a = conversationRecord(row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 }), ME);
+    const b = structuredClone(a);
+    expect(sameRecord(a, b)).toBe(true);
+    expect(sameRecord(a, { ...b, unreadCount: b.unreadCount + 1 })).toBe(false);
+    expect(sameRecord(a, { ...b, lastMessagePreview: 'new' })).toBe(false);
+    expect(sameRecord(a, { ...b, tags: [...b.tags, 'vip'] })).toBe(false);
   });
 });
 

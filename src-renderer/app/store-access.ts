@@ -311,6 +311,20 @@ export function useTabPage(db: InboxDb | null, tab: InboxTab, intervalMs = 200):
   return lastPages.get(db)?.get(tab);
 }
 
+/** Two reads of one conversation's row hold the same values (rows are flat but for a few arrays). */
+export function sameRecord(a: ConversationRecord, b: ConversationRecord): boolean {
+  const ka = Object.keys(a) as Array<keyof ConversationRecord>;
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
 export interface TabCounts {
   unassigned: number;
   mine: number;

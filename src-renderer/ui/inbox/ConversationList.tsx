@@ -11,7 +11,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { liveQuery } from 'dexie';
 import type { ConversationRecord } from '../../store/schema';
 import { useDb, useDirectory, useViewer } from '../../app/data';
-import type { InboxDb } from '../../app/store-access';
+import { sameRecord, type InboxDb } from '../../app/store-access';
 import { useLive } from '../../app/live-state';
 import { focusConversation, takeListFocusRequest, useUi, type InboxTab } from '../../app/ui-state';
 import { ConversationRow, ROW_HEIGHT, optionId, type RowViewer } from './ConversationRow';
@@ -130,7 +130,12 @@ export function ConversationList({ ids, initialRows, tab, selectedId, onSelect, 
     const cached = cache.current!;
     // Rows read with the order fill what the window read has not brought yet; never newer ones.
     if (initialRows) for (const r of initialRows) if (!cached.has(r.id)) cached.set(r.id, r);
-    if (fetched) for (const r of fetched) cached.set(r.id, r);
+    // A row read again unchanged keeps its object: the memoised row then skips its render
+    // (a catch-up rewrites a tenth of the rows on screen, not all of them).
+    if (fetched) for (const r of fetched) {
+      const known = cached.get(r.id);
+      if (!known || !sameRecord(known, r)) cached.set(r.id, r);
+    }
     if (cached.size > 2_000) {
       const keep = new Set(windowIds);
       for (const key of cached.keys()) if (!keep.has(key)) cached.delete(key);

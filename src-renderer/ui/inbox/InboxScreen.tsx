@@ -3,7 +3,7 @@
  * client panel; plus the window-wide behaviour: keyboard map, badge, presence, opening
  * conversations from notifications and deep links.
  */
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ShieldAlert, X } from 'lucide-react';
 import { getBridge } from '../../bridge';
@@ -70,7 +70,8 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
   const tabs = useVisibleTabs();
   const db = useDb();
   const workerReady = useLive((s) => s.workerReady);
-  const firstPageRead = useLive((s) => s.firstPageRead);
+  // Deferred: what waits for the first page renders in the background, not in one long task.
+  const firstPageRead = useDeferredValue(useLive((s) => s.firstPageRead));
   const panelOpen = useUi((s) => s.clientPanelOpen);
   const tab = useUi((s) => s.tab);
 
