@@ -10,7 +10,7 @@ import { makeActor, can, type Actor, type Permission } from '../../src-core/perm
 import { useLive } from './live-state';
 import { useSession } from './session';
 import type { InboxTab } from './ui-state';
-import { countBadge, countTabs, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
+import { countBadge, countTabs, primedCompany, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
 
 export function useDb(): InboxDb | null {
   return useLive((s) => s.db);
@@ -18,7 +18,8 @@ export function useDb(): InboxDb | null {
 
 export function useCompany(): CompanyRecord | undefined {
   const db = useDb();
-  return useLiveQuery(async () => (db ? db.company.get('current') : undefined), [db]);
+  // Until the live query answers, the record read as the database opened.
+  return useLiveQuery(async () => (db ? db.company.get('current') : undefined), [db], db ? primedCompany(db) : undefined);
 }
 
 export interface Directory {

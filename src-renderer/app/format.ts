@@ -101,3 +101,12 @@ export function initials(name: string): string {
   const second = words.length > 1 ? Array.from(words[words.length - 1])[0] ?? '' : Array.from(words[0])[1] ?? '';
   return (first + second).toUpperCase();
 }
+
+/**
+ * Creates the formatters the list's rows use, for the company time zone and the interface
+ * language: the first Intl.DateTimeFormat of a time zone is slow to make, and this runs while
+ * the first rows are still being read rather than in their render.
+ */
+export function warmListFormats(lang: string, timeZone: string | undefined, now = Date.now()): void {
+  for (const ago of [0, 2 * 86_400_000, 30 * 86_400_000, 400 * 86_400_000]) formatListTime(now - ago, lang, timeZone, now);
+}

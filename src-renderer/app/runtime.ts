@@ -5,7 +5,8 @@
 import { createWorkerClient, type WorkerClient } from '../sync/client';
 import { databaseName } from '../store/schema';
 import { useLive, resetLive } from './live-state';
-import { openInboxDb, primeTab, setCatchingUp, type InboxDb } from './store-access';
+import { openInboxDb, primeCompany, primeTab, setCatchingUp, type InboxDb } from './store-access';
+import { warmListFormats } from './format';
 import { useUi } from './ui-state';
 import { credentials, onTokens, refreshNow, type Credentials } from './tokens';
 import { handleNotice } from './notifications';
@@ -66,7 +67,11 @@ async function startNow(creds: Credentials, gen: number): Promise<void> {
   db = opened;
   // The first rows are read now, beside the first render of the inbox; the worker's own start
   // (its reads of the same database, then the catch-up's writes) waits for them.
-  const firstPage = primeTab(opened, useUi.getState().tab).then(() => undefined, () => undefined);
+  const firstPage = Promise.all([
+    primeTab(opened, useUi.getState().tab),
+    // The company (time zone, names) too, and the row formatters made while the page is read.
+    primeCompany(opened).then((company) => warmListFormats(i18n.language, company?.timeZone || undefined)),
+  ]).then(() => undefined, () => undefined);
   useLive.setState({ db });
   // The worker script loads and compiles meanwhile.
   const c = createWorkerClient();

@@ -6,7 +6,7 @@
 import { startTransition, useEffect, useRef, useState } from 'react';
 import Dexie from 'dexie';
 import { openStore, type SwitchboardDb } from '../store/db';
-import type { ConversationRecord } from '../store/schema';
+import type { CompanyRecord, ConversationRecord } from '../store/schema';
 import { searchLocal } from '../store/search';
 import type { InboxTab } from './ui-state';
 
@@ -53,7 +53,7 @@ export function setCatchingUp(value: boolean): void {
  * a sync the worker commits several times a second, and each re-read of an index range is work
  * for the same IndexedDB backend the worker is waiting on.
  */
-function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, run: () => Promise<void>): () => void {
+export function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, run: () => Promise<void>): () => void {
   let disposed = false;
   let running = false;
   let again = false;
@@ -236,6 +236,24 @@ export function prefetchTabs(db: InboxDb, tabs: readonly InboxTab[]): () => void
   return () => {
     cancelled = true;
   };
+}
+
+/** The company record as read when the database opened (`primeCompany`). */
+const companies = new WeakMap<InboxDb, CompanyRecord | undefined>();
+
+/**
+ * Reads the company record as the database opens: the list's first render then has the time
+ * zone and the operators' names, instead of rendering every row again when they arrive.
+ */
+export async function primeCompany(db: InboxDb): Promise<CompanyRecord | undefined> {
+  const company = await db.company.get('current');
+  companies.set(db, company);
+  return company;
+}
+
+/** The company record read by `primeCompany` (undefined before, or when there is none). */
+export function primedCompany(db: InboxDb): CompanyRecord | undefined {
+  return companies.get(db);
 }
 
 /** First reads started before the list mounts (`primeTab`), by database and tab. */
