@@ -72,6 +72,14 @@ async function startNow(creds: Credentials, gen: number): Promise<void> {
     // The company (time zone, names) too, and the row formatters made while the page is read.
     primeCompany(opened).then((company) => warmListFormats(i18n.language, company?.timeZone || undefined)),
   ]).then(() => undefined, () => undefined);
+  // The screens re-render for the database in a task of their own, after the reads are issued
+  // (opening the database is work enough for the task that finished it).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (gen !== generation) {
+    opened.close();
+    db = null;
+    return;
+  }
   useLive.setState({ db });
   // The worker script loads and compiles meanwhile.
   const c = createWorkerClient();
