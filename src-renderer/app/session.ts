@@ -10,7 +10,6 @@ import { authApi, type Me, type SignupInput, type TokenPair } from './auth-api';
 import { ApiError, NetworkError } from './http';
 import {
   accessToken, adoptStored, adoptTokens, clearTokens, credentials, onTokens, refreshNow, setSessionEndedHandler,
-  SessionEnded,
 } from './tokens';
 import { startRuntime, stopRuntime } from './runtime';
 import { serveTokens } from './broker';
