@@ -4,6 +4,7 @@
  */
 import { createWorkerClient, type WorkerClient } from '../sync/client';
 import { databaseName } from '../store/schema';
+import { deleteStore } from '../store/db';
 import { useLive, resetLive } from './live-state';
 import { openInboxDb, primeCompany, primeTab, setCatchingUp, type InboxDb } from './store-access';
 import { warmListFormats } from './format';
@@ -20,6 +21,8 @@ let openSeq = 0;
 /** Bumped by every start and stop: a start overtaken by a stop (or another start) gives up. */
 let generation = 0;
 let starting: Promise<void> | null = null;
+/** The database of the runtime being started or running. */
+let startedName: string | null = null;
 const cleanups: Array<() => void> = [];
 
 export function worker(): WorkerClient | null {
@@ -58,6 +61,7 @@ export function startRuntime(creds: Credentials): Promise<void> {
 
 async function startNow(creds: Credentials, gen: number): Promise<void> {
   const name = databaseName(creds.serverUrl, creds.userId);
+  startedName = name;
   const opened = await openInboxDb(name);
   if (gen !== generation) {
     // Stopped (signed out, session refused) while the database was opening.
@@ -139,7 +143,14 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   db?.close();
   db = null;
   resetLive();
-  if (!c) return;
+  const name = startedName;
+  startedName = null;
+  if (!c) {
+    // Signed out while the database was still opening (the worker did not exist yet): the
+    // device's copy goes all the same.
+    if (opts.wipe && name) await deleteStore(name).catch((err) => console.warn('[store] wipe failed', err));
+    return;
+  }
   try {
     if (opts.wipe) await c.wipe();
     else await c.stop();
