@@ -9,6 +9,11 @@ import type { InboxDb } from './store-access';
 
 export interface LiveState {
   db: InboxDb | null;
+  /**
+   * The first list page was read (or could not be): reads that can wait (counts, the badge)
+   * start then, so that they do not queue before it in the store.
+   */
+  firstPageRead: boolean;
   workerReady: boolean;
   connection: PeerStatus;
   pending: number;
@@ -25,6 +30,7 @@ export interface LiveState {
 function initialLive(): LiveState {
   return {
     db: null,
+    firstPageRead: false,
     workerReady: false,
     connection: 'connecting',
     pending: 0,

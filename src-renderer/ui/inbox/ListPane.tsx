@@ -2,7 +2,7 @@
  * The middle-left column: the search field on top, then the active tab's list, or search results
  * grouped by conversation with their snippets highlighted (product §4.5; works offline).
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckCircle2, CircleDashed, Inbox, Layers, LoaderCircle, Search, SearchX, X } from 'lucide-react';
 import { useDb } from '../../app/data';
@@ -19,8 +19,11 @@ import { Kbd } from '../kit/Kbd';
 const SEARCH_DEBOUNCE_MS = 60;
 const SEARCH_LIMIT = 200;
 
+/** One function for every render: rows compare their props, and a new one re-rendered them all. */
+const selectConversation = (id: number) => openConversationRoute(id, { replace: true });
+
 function useSelect() {
-  return (id: number) => openConversationRoute(id, { replace: true });
+  return selectConversation;
 }
 
 function SearchField() {
@@ -213,7 +216,8 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
   );
 }
 
-export function ListPane({ selectedId }: { selectedId: number | null }) {
+/** Memoised: the inbox re-rendering (a dialog's code arriving, the worker's state) leaves the list alone. */
+export const ListPane = memo(function ListPane({ selectedId }: { selectedId: number | null }) {
   const { t } = useTranslation();
   const tab = useUi((s) => s.tab);
   const search = useUi((s) => s.search);
@@ -227,4 +231,4 @@ export function ListPane({ selectedId }: { selectedId: number | null }) {
       {query ? <SearchResults query={query} selectedId={selectedId} /> : <TabList tab={tab} selectedId={selectedId} />}
     </section>
   );
-}
+});
