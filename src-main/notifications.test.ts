@@ -9,6 +9,21 @@ import { FakeNotification, resetFakeElectron } from './testing/fake-electron';
 let clock: number;
 let opened: Array<number | null>;
 let center: NotificationCenter;
+let timers: Array<{ at: number; fn: () => void }>;
+
+/** Moves the clock on, running the summary refreshes that fall due on the way. */
+function advance(ms: number): void {
+  const until = clock + ms;
+  for (;;) {
+    timers.sort((a, b) => a.at - b.at);
+    const next = timers[0];
+    if (!next || next.at > until) break;
+    timers.shift();
+    clock = next.at;
+    next.fn();
+  }
+  clock = until;
+}
 
 function message(n: number, conversationId: number | null = n, extra: Partial<NotificationRequest> = {}): NotificationRequest {
   return { id: `n${n}`, title: `Client ${n}`, body: `Message ${n}`, conversationId, ...extra };
@@ -18,7 +33,12 @@ beforeEach(() => {
   resetFakeElectron();
   clock = 1_000_000;
   opened = [];
-  center = new NotificationCenter({ openConversation: (id) => opened.push(id), now: () => clock });
+  timers = [];
+  center = new NotificationCenter({
+    openConversation: (id) => opened.push(id),
+    now: () => clock,
+    setTimer: (fn, ms) => timers.push({ at: clock + ms, fn }),
+  });
 });
 
 const bodies = (): string[] => FakeNotification.onScreen().map((n) => n.options.body);
@@ -67,11 +87,23 @@ describe('NotificationCenter', () => {
   it('keeps counting in one summary while the burst lasts, and only its first appearance makes a sound', () => {
     for (let n = 1; n <= 6; n++) {
       center.show(message(n));
-      clock += 500;
+      advance(500);
     }
+    // The sixth came right after a refresh: it shows with the next one, a second later.
+    expect(bodies()).toEqual(['5 new messages']);
+    advance(1_000);
     expect(bodies()).toEqual(['6 new messages']);
     const summaries = FakeNotification.instances.filter((n) => n.options.title === 'Switchboard');
     expect(summaries.map((n) => n.options.silent)).toEqual([false, true, true]);
+  });
+
+  it('a flood within a second replaces the summary once more, with the final count, not once per notice', () => {
+    for (let n = 1; n <= 200; n++) center.show(message(n));
+    expect(bodies()).toEqual(['4 new messages']);
+    expect(timers).toHaveLength(1);
+    advance(1_000);
+    expect(bodies()).toEqual(['200 new messages']);
+    expect(FakeNotification.instances.filter((n) => n.options.title === 'Switchboard')).toHaveLength(2);
   });
 
   it('does not collapse four notifications spread over more than 10 s', () => {
@@ -84,7 +116,7 @@ describe('NotificationCenter', () => {
 
   it('shows separate notifications again after a quiet spell', () => {
     for (let n = 1; n <= 5; n++) center.show(message(n));
-    clock += COLLAPSE_WINDOW_MS;
+    advance(COLLAPSE_WINDOW_MS);
     center.show(message(6));
     expect(bodies()).toEqual(['5 new messages', 'Message 6']);
   });

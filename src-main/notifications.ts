@@ -1,14 +1,14 @@
 /**
  * OS notifications for new client messages and queries (product §9). The renderer decides what
  * deserves a notification; this module shows it, opens its conversation on click, and collapses
- * bursts: more than three within 10 s become one summary ("5 new messages") that keeps counting
- * while the burst lasts.
+ * bursts as `src-core/notification-bursts` decides: more than three within 10 s become one
+ * summary ("5 new messages") that keeps counting while the burst lasts.
  */
 import { Notification } from 'electron';
+import { NotificationBursts, type BurstSummary } from '../src-core/notification-bursts';
 import type { NotificationRequest } from '../src-preload/api';
 
-export const COLLAPSE_WINDOW_MS = 10_000;
-export const MAX_SEPARATE_NOTIFICATIONS = 3;
+export { COLLAPSE_WINDOW_MS, MAX_SEPARATE_NOTIFICATIONS, SUMMARY_REFRESH_MS } from '../src-core/notification-bursts';
 
 export function summaryBody(count: number): string {
   return `${count} new messages`;
@@ -18,68 +18,38 @@ export interface NotificationCenterOptions {
   /** Focus the inbox and, when given, open that conversation. */
   openConversation(conversationId: number | null): void;
   now?: () => number;
-}
-
-interface Arrival {
-  at: number;
-  id: string;
-  conversationId: number | null;
-  requireInteraction: boolean;
-}
-
-interface Burst {
-  count: number;
-  conversationIds: Set<number | null>;
-  requireInteraction: boolean;
+  /** Runs `fn` after `ms` (a summary's delayed refresh); setTimeout by default. */
+  setTimer?: (fn: () => void, ms: number) => unknown;
 }
 
 export class NotificationCenter {
-  /** Arrivals of the last COLLAPSE_WINDOW_MS. */
-  private recent: Arrival[] = [];
   /** Separate notifications on screen, by the caller's id. Held so their click handlers live. */
   private readonly separate = new Map<string, Notification>();
   private summary: Notification | null = null;
-  private burst: Burst | null = null;
+  private readonly bursts = new NotificationBursts();
   private readonly now: () => number;
+  private readonly setTimer: (fn: () => void, ms: number) => unknown;
 
   constructor(private readonly options: NotificationCenterOptions) {
     this.now = options.now ?? Date.now;
+    this.setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
   }
 
   show(request: NotificationRequest): void {
     if (!Notification.isSupported()) return;
-    const now = this.now();
-    this.recent = this.recent.filter((arrival) => now - arrival.at < COLLAPSE_WINDOW_MS);
-    this.recent.push({
-      at: now,
-      id: request.id,
-      conversationId: request.conversationId,
-      requireInteraction: request.requireInteraction === true,
-    });
-
-    if (this.recent.length <= MAX_SEPARATE_NOTIFICATIONS) {
-      this.burst = null;
+    const step = this.bursts.arrive(request, this.now());
+    if (step.kind === 'separate') {
       this.showSeparate(request);
       return;
     }
-
-    const startsBurst = this.burst === null;
-    if (this.burst === null) {
-      this.burst = { count: 0, conversationIds: new Set(), requireInteraction: false };
-      for (const arrival of this.recent) {
-        this.burst.count += 1;
-        this.burst.conversationIds.add(arrival.conversationId);
-        this.burst.requireInteraction ||= arrival.requireInteraction;
-        this.closeSeparate(arrival.id);
-      }
-    } else {
-      this.burst.count += 1;
-      this.burst.conversationIds.add(request.conversationId);
-      this.burst.requireInteraction ||= request.requireInteraction === true;
-      this.closeSeparate(request.id);
+    for (const id of step.absorbed) this.closeSeparate(id);
+    if (step.kind === 'summary') this.showSummary(step.summary);
+    else if (step.schedule) {
+      this.setTimer(() => {
+        const summary = this.bursts.due(this.now());
+        if (summary) this.showSummary(summary);
+      }, step.inMs);
     }
-    // Only the summary's first appearance may play a sound; its updates are quiet.
-    this.showSummary(this.burst, startsBurst ? request.silent === true : true);
   }
 
   private showSeparate(request: NotificationRequest): void {
@@ -103,14 +73,12 @@ export class NotificationCenter {
     notification.show();
   }
 
-  private showSummary(burst: Burst, silent: boolean): void {
+  private showSummary(burst: BurstSummary): void {
     this.summary?.close();
-    // A burst about one conversation still opens it; a mixed one just brings the inbox forward.
-    const [onlyConversation] = burst.conversationIds.size === 1 ? [...burst.conversationIds] : [null];
     const notification = new Notification({
       title: 'Switchboard',
       body: summaryBody(burst.count),
-      silent,
+      silent: burst.silent,
       timeoutType: burst.requireInteraction ? 'never' : 'default',
     });
     const forget = (): void => {
@@ -118,7 +86,8 @@ export class NotificationCenter {
     };
     notification.on('click', () => {
       forget();
-      this.options.openConversation(onlyConversation ?? null);
+      // A burst about one conversation still opens it; a mixed one just brings the inbox forward.
+      this.options.openConversation(burst.conversationId);
     });
     notification.on('close', forget);
     notification.on('failed', forget);

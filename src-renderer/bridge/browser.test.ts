@@ -6,6 +6,7 @@ interface Shown {
   body: string | undefined;
   silent: boolean | undefined;
   closed: boolean;
+  click(): void;
 }
 
 /** A Web Notifications double that records what was put on screen. */
@@ -21,7 +22,7 @@ function fakeNotifications(): { api: NotificationApi; shown: Shown[]; permission
     onclick: (() => void) | null = null;
     private readonly record: Shown;
     constructor(title: string, options: NotificationOptions = {}) {
-      this.record = { title, body: options.body, silent: options.silent ?? undefined, closed: false };
+      this.record = { title, body: options.body, silent: options.silent ?? undefined, closed: false, click: () => this.onclick?.() };
       shown.push(this.record);
     }
     close() {
@@ -86,5 +87,17 @@ describe('browser bridge notifications', () => {
     const before = shown.length;
     await bridge.notify(request(42));
     expect(shown.slice(before).map((n) => n.title)).toEqual(['Client 42']);
+  });
+
+  it('a summary closes the separate notifications it absorbs; about one conversation, a click opens it', async () => {
+    const { api, shown } = fakeNotifications();
+    const bridge = createBrowserBridge(fakeWindow(), api);
+    const opened: number[] = [];
+    bridge.onOpenConversation((id) => opened.push(id));
+    for (let i = 1; i <= 4; i++) await bridge.notify({ ...request(i), conversationId: 7 });
+    expect(shown.map((n) => [n.title, n.closed])).toEqual([['Client 1', true], ['Client 2', true], ['Client 3', true], ['Switchboard', false]]);
+    shown[3].click();
+    expect(opened).toEqual([7]);
+    expect(shown[3].closed).toBe(true);
   });
 });

@@ -3,17 +3,12 @@
  * `window.open` for the settings window, the document title and the app badge for the unread
  * count, and the session in localStorage (a browser has no OS key store; signing out clears it).
  */
+import { NotificationBursts, SUMMARY_REFRESH_MS, type BurstSummary } from '../../src-core/notification-bursts';
 import type { NotificationRequest, StoredSession, SwitchboardBridge, Unsubscribe } from '../../src-preload/api';
 
+export { SUMMARY_REFRESH_MS };
+
 const SESSION_KEY = 'switchboard.session';
-const COLLAPSE_WINDOW_MS = 10_000;
-const MAX_SEPARATE = 3;
-/**
- * While a burst lasts its summary is shown again with the new count at most this often: a
- * catch-up after a night away brings hundreds of notices within a second, and replacing the
- * summary for each one kept the UI thread (and the browser's notification service) busy.
- */
-export const SUMMARY_REFRESH_MS = 1_000;
 
 /** What the bridge needs of the Web Notifications API (a test passes a double). */
 export interface NotificationApi {
@@ -39,13 +34,11 @@ export function isSafeExternalUrl(url: string): boolean {
 
 export function createBrowserBridge(win: Window = window, notifications: NotificationApi | undefined = (globalThis as { Notification?: NotificationApi }).Notification): SwitchboardBridge {
   const listeners = new Set<(conversationId: number) => void>();
-  const recent: number[] = [];
+  // Bursts collapse into one summary as src-core/notification-bursts decides (product §9).
+  const bursts = new NotificationBursts();
+  /** Separate notifications on screen by id (a summary closes the ones it absorbs). */
+  const separate = new Map<string, Notification>();
   let summary: Notification | null = null;
-  let summaryCount = 0;
-  /** When the summary was last shown, and the timer that shows its latest count later. */
-  let summaryShownAt = 0;
-  let summaryTimer: ReturnType<typeof setTimeout> | null = null;
-  let summarySilent = true;
   let permission: NotificationPermission = 'default';
   let permissionReadAt = 0;
   const baseTitle = win.document.title || 'Switchboard';
@@ -87,40 +80,44 @@ export function createBrowserBridge(win: Window = window, notifications: Notific
         permissionReadAt = now;
       }
       if (permission !== 'granted') return;
-      while (recent.length > 0 && now - recent[0] > COLLAPSE_WINDOW_MS) recent.shift();
-      recent.push(now);
-      if (recent.length > MAX_SEPARATE) {
-        // A burst collapses into one summary that keeps counting (product §9); while it lasts,
-        // the summary shows its latest count at most once per SUMMARY_REFRESH_MS.
-        const starts = summary === null && summaryTimer === null;
-        summaryCount = starts ? recent.length : summaryCount + 1;
-        const showSummary = () => {
-          summaryTimer = null;
-          summaryShownAt = Date.now();
-          summary?.close();
-          const shown = new N('Switchboard', { body: `${summaryCount} new messages`, tag: 'switchboard-summary', silent: summarySilent });
-          shown.onclick = () => open(null);
-          summary = shown;
-          // Only the summary's first appearance may play a sound; its updates are quiet.
-          summarySilent = true;
+      const showSummary = (burst: BurstSummary) => {
+        summary?.close();
+        const shown = new N('Switchboard', { body: `${burst.count} new messages`, tag: 'switchboard-summary', silent: burst.silent, requireInteraction: burst.requireInteraction });
+        // A burst about one conversation still opens it; a mixed one just brings the inbox forward.
+        shown.onclick = () => {
+          shown.close();
+          open(burst.conversationId);
         };
-        if (starts) {
-          summarySilent = request.silent === true;
-          showSummary();
-        } else if (summaryTimer === null) {
-          summaryTimer = setTimeout(showSummary, Math.max(0, summaryShownAt + SUMMARY_REFRESH_MS - now));
+        summary = shown;
+      };
+      const step = bursts.arrive(request, now);
+      if (step.kind !== 'separate') {
+        for (const id of step.absorbed) {
+          separate.get(id)?.close();
+          separate.delete(id);
+        }
+        if (step.kind === 'summary') showSummary(step.summary);
+        else if (step.schedule) {
+          setTimeout(() => {
+            const due = bursts.due(Date.now());
+            if (due) showSummary(due);
+          }, step.inMs);
         }
         return;
       }
-      if (summaryTimer !== null) clearTimeout(summaryTimer);
-      summaryTimer = null;
       summary = null;
+      separate.get(request.id)?.close();
       const n = new N(request.title, {
         body: request.body, tag: request.id, silent: request.silent, requireInteraction: request.requireInteraction,
       });
+      separate.set(request.id, n);
       n.onclick = () => {
         n.close();
+        separate.delete(request.id);
         open(request.conversationId);
+      };
+      n.onclose = () => {
+        if (separate.get(request.id) === n) separate.delete(request.id);
       };
     },
     onOpenConversation(listener): Unsubscribe {
