@@ -22,6 +22,13 @@ describe('ULID message ids', () => {
     }
   });
 
+  it('take a fractional clock reading as its whole millisecond, and refuse a time outside 48 bits', () => {
+    const id = monotonicUlid()(T + 0.75);
+    expect(isUlid(id)).toBe(true);
+    expect(ulidTime(id)).toBe(T);
+    for (const bad of [-1, 2 ** 48, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => monotonicUlid()(bad)).toThrow(RangeError);
+  });
+
   it('sort in the order they were made within one millisecond, keeping that millisecond', () => {
     const next = monotonicUlid();
     const ids = Array.from({ length: 5_000 }, () => next(T));

@@ -13,6 +13,8 @@ export function isUlid(value: unknown): value is string {
   return typeof value === 'string' && ULID_PATTERN.test(value);
 }
 
+const MAX_TIME = 2 ** 48 - 1;
+
 function encodeTime(ms: number): string {
   let out = '';
   let rest = ms;
@@ -48,7 +50,11 @@ export interface UlidFactory {
 export function monotonicUlid(): UlidFactory {
   let lastTime = -1;
   let lastRandom: number[] = [];
-  return (now = Date.now()) => {
+  return (time = Date.now()) => {
+    // Whole milliseconds in the 48-bit range: a fractional or negative clock reading would
+    // encode characters outside the alphabet.
+    if (!Number.isFinite(time) || time < 0 || time > MAX_TIME) throw new RangeError(`ULID time out of range: ${time}`);
+    let now = Math.floor(time);
     if (now <= lastTime) {
       if (!increment(lastRandom)) throw new Error('ULID random part overflowed within one millisecond');
       now = lastTime;

@@ -129,7 +129,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     const end = Date.now() - 3_600_000;
     const step = (60 * 86_400_000) / calls;
     let simulated = end - step * calls;
-    const clock = () => (simulated = Math.min(end, simulated + step));
+    const clock = () => Math.floor((simulated = Math.min(end, simulated + step)));
     const service = new ConversationService(storage, docs, directory, clock);
 
     // Message counts: the big one, and the rest 4–36 each, adjusted to the exact total.
