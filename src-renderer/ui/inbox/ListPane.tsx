@@ -9,8 +9,7 @@ import { useDb } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { openConversationRoute } from '../../app/router';
 import { focusList, useUi, type InboxTab } from '../../app/ui-state';
-import { prefetchTabs, searchConversations, useTabPage, type Snippet } from '../../app/store-access';
-import { useThrottledStoreQuery } from '../../app/store-query';
+import { prefetchTabs, searchConversations, useStoreQuery, useTabPage, type Snippet } from '../../app/store-access';
 import { ConversationList } from './ConversationList';
 import { LIST_PANEL_ID, tabId, useVisibleTabs } from './Sidebar';
 import { Kbd } from '../kit/Kbd';
@@ -170,7 +169,7 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
   const select = useSelect();
   const debounced = useDebounced(query, SEARCH_DEBOUNCE_MS);
   // Live: results follow new messages and renames while the search stays open.
-  const results = useThrottledStoreQuery(db, ['search', 'conversations'], (d) => searchConversations(d, debounced, SEARCH_LIMIT), [debounced], 500);
+  const results = useStoreQuery(db, ['search', 'conversations'], (d) => searchConversations(d, debounced, SEARCH_LIMIT), [debounced], 500);
   const state = useMemo(() => (results ? { query: debounced, results } : null), [results, debounced]);
   const ids = useMemo(() => state?.results.map((r) => r.conversationId) ?? [], [state]);
   // The search read every result's row: the list paints them without a read of its own.
