@@ -73,6 +73,9 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   const c = client;
   client = null;
   openId = null;
+  if (openTimer) clearTimeout(openTimer);
+  openTimer = null;
+  wanted = null;
   for (const off of cleanups.splice(0)) off();
   // Our own connection would block the deletion of the database.
   db?.close();
@@ -87,6 +90,34 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   } finally {
     c.dispose();
   }
+}
+
+/** Moving through the list quickly (j/k, arrows) only decodes the conversation the user stops at. */
+const OPEN_DEBOUNCE_MS = 90;
+let wanted: number | null = null;
+let wantedAt = -Infinity;
+let openTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * The user selected `id`: a selection after a pause opens at once (a click must not wait for a
+ * debounce), one of a quick series opens once the series stops.
+ */
+export function requestOpen(id: number | null): void {
+  if (id === wanted && (openTimer !== null || id === openId)) return;
+  const now = performance.now();
+  const inSeries = now - wantedAt < OPEN_DEBOUNCE_MS;
+  wanted = id;
+  wantedAt = now;
+  if (openTimer) clearTimeout(openTimer);
+  openTimer = null;
+  if (id === null || !inSeries) {
+    void openConversation(id);
+    return;
+  }
+  openTimer = setTimeout(() => {
+    openTimer = null;
+    void openConversation(wanted);
+  }, OPEN_DEBOUNCE_MS);
 }
 
 /**
@@ -111,3 +142,4 @@ export async function openConversation(id: number | null, force = false): Promis
     console.warn('[sync] open failed', err);
   }
 }
+

@@ -12,7 +12,7 @@ import { useInboxShortcuts } from '../../app/keyboard';
 import { useLive } from '../../app/live-state';
 import { resendPresence, startPresenceTracking } from '../../app/presence';
 import { openConversationRoute } from '../../app/router';
-import { openConversation } from '../../app/runtime';
+import { requestOpen } from '../../app/runtime';
 import { useSession } from '../../app/session';
 import { useUi, type InboxTab } from '../../app/ui-state';
 import { ListPane } from './ListPane';
@@ -21,9 +21,6 @@ import { Sidebar, useVisibleTabs } from './Sidebar';
 import { CommandPalette } from './CommandPalette';
 import { PreferencesDialog, ShortcutsDialog } from './Overlays';
 import { SignOutDialog } from './SignOutDialog';
-
-/** Moving through the list quickly only decodes the conversation the user stops at. */
-const OPEN_DEBOUNCE_MS = 90;
 
 function MemoryOnlyNotice() {
   const { t } = useTranslation();
@@ -57,10 +54,9 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
 
   useInboxShortcuts({ openId: conversationId, row, viewer, tabs, runAction });
 
-  // Hand the open conversation to the worker (debounced while moving with j/k).
+  // Hand the open conversation to the worker (debounced while moving quickly with j/k).
   useEffect(() => {
-    const timer = setTimeout(() => void openConversation(conversationId), conversationId === null ? 0 : OPEN_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
+    requestOpen(conversationId);
   }, [conversationId, workerReady]);
 
   useEffect(() => startPresenceTracking(), []);

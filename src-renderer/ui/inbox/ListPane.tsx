@@ -8,6 +8,7 @@ import { CheckCircle2, CircleDashed, Inbox, Layers, LoaderCircle, Search, Search
 import { useDb } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { openConversationRoute } from '../../app/router';
+import { requestOpen } from '../../app/runtime';
 import { focusList, useUi, type InboxTab } from '../../app/ui-state';
 import { prefetchTabs, searchConversations, useTabPage, type Snippet } from '../../app/store-access';
 import { useThrottledStoreQuery } from '../../app/store-query';
@@ -18,8 +19,15 @@ import { Kbd } from '../kit/Kbd';
 const SEARCH_DEBOUNCE_MS = 150;
 const SEARCH_LIMIT = 200;
 
+/** One function for every render, so that the list's memoised rows do not render again for it. */
+function selectConversation(id: number): void {
+  // The worker starts reading the conversation before the screen renders the selection.
+  requestOpen(id);
+  openConversationRoute(id, { replace: true });
+}
+
 function useSelect() {
-  return (id: number) => openConversationRoute(id, { replace: true });
+  return selectConversation;
 }
 
 function SearchField() {
