@@ -143,3 +143,17 @@ export async function openConversation(id: number | null, force = false): Promis
   }
 }
 
+/**
+ * Widens the open conversation's timeline to its `size` newest items (the reader scrolled up);
+ * resolves once the wider view is shown (or the conversation was left meanwhile).
+ */
+export async function showOlder(id: number, size: number): Promise<void> {
+  const c = client;
+  if (!c || id !== openId) return;
+  try {
+    const view = await c.showOlder(id, size);
+    if (view && view.id === openId) useLive.setState({ view });
+  } catch (err) {
+    console.warn('[sync] older messages failed', err);
+  }
+}

@@ -67,12 +67,28 @@ export function buildConversationView(conv: ConversationDoc, userId: number, vie
     meta,
     row: projectInboxRow(conv, { viewer: viewer ?? undefined }),
     timeline: items,
+    olderCount: 0,
     topicIds: conv.topicIds(),
     tags: conv.tagList(),
     queries: conv.listQueries(),
     pendingActions,
     lastRejection: lastRejection(events, userId),
   };
+}
+
+/** Timeline items the UI gets first when it opens a conversation: more than a tall window shows. */
+export const TIMELINE_PAGE = 60;
+
+/**
+ * The view with only the newest `size` timeline items (the others counted in `olderCount`): a
+ * conversation of thousands of messages reaches the UI with what fits on screen, and older
+ * pages follow as the reader scrolls up.
+ */
+export function timelineWindow(view: ConversationView, size: number): ConversationView {
+  const all = view.olderCount + view.timeline.length;
+  const keep = Math.min(view.timeline.length, Math.max(0, Math.floor(size)));
+  if (keep === view.timeline.length) return view;
+  return { ...view, timeline: view.timeline.slice(view.timeline.length - keep), olderCount: all - keep };
 }
 
 /**
