@@ -7,7 +7,8 @@ import * as Y from 'yjs';
 import { ConversationDoc } from '../../src-core/conversation/doc';
 import { monotonicUlid } from '../../src-core/ids';
 import type { MessageEntry } from '../../src-core/conversation/types';
-import { TIMELINE_PAGE, buildConversationView, timelineWindow } from './conversation-view';
+import { markRead, setTopic } from '../../src-core/conversation/actions';
+import { TIMELINE_PAGE, buildConversationView, timelineOf, timelineWindow } from './conversation-view';
 
 const T0 = 1_700_000_000_000;
 const USER = 10;
@@ -82,5 +83,29 @@ describe('the conversation view', () => {
     expect(texts(three.timeline)).toEqual(['message 7', 'message 8', 'message 9']);
     expect(three.olderCount).toBe(7);
     expect(timelineWindow(full, 0)).toMatchObject({ timeline: [], olderCount: 10 });
+  });
+
+  it('reuses the built timeline until messages, delivery or events change', () => {
+    const conv = conversation(300);
+    const before = buildConversationView(conv, USER, null)!;
+    // A read watermark or a topic changes the view, not its timeline.
+    markRead(conv);
+    setTopic(conv, 4, true);
+    const after = buildConversationView(conv, USER, null)!;
+    expect(after.timeline).toBe(before.timeline);
+    expect(after.topicIds).toEqual([4]);
+    // The server accepts a failure of the last reply: the timeline is built again and says so.
+    const last = before.timeline.at(-1)!;
+    conv.delivery.set(last.id, { acceptedAt: last.at, serverId: 300, status: 'failed', error: { reason: 'unknown', message: 'gone' } });
+    const failed = timelineOf(conv);
+    expect(failed).not.toBe(before.timeline);
+    expect(failed.at(-1)).toMatchObject({ id: last.id, status: 'failed', error: { message: 'gone' } });
+    // A new message too.
+    conv.messages.push([{
+      id: newId(T0 + 400 * 60_000), kind: 'note', senderType: 'operator', authorId: USER, text: 'a note', attachment: null,
+      createdAt: T0 + 400 * 60_000, seenMessageId: null, externalId: null,
+    }]);
+    expect(timelineOf(conv).at(-1)).toMatchObject({ kind: 'note', text: 'a note', pending: true, status: null });
+    expect(timelineOf(conv)).toHaveLength(301);
   });
 });
