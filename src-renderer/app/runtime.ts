@@ -9,6 +9,7 @@ import { openInboxDb, type InboxDb } from './store-access';
 import { onTokens, refreshNow, type Credentials } from './tokens';
 import { handleNotice } from './notifications';
 import { toast } from './toasts';
+import { useUi } from './ui-state';
 import i18n from '../i18n';
 
 let client: WorkerClient | null = null;
@@ -140,7 +141,18 @@ export async function openConversation(id: number | null, force = false): Promis
     if (view) useLive.setState({ view });
   } catch (err) {
     console.warn('[sync] open failed', err);
+    return;
   }
+  // The worker is idle now: the list neighbours are what j/k opens next.
+  const ids = useUi.getState().listIds;
+  const at = ids.indexOf(id);
+  if (at >= 0) for (const next of [ids[at + 1], ids[at - 1]]) if (next !== undefined) prefetchConversation(next);
+}
+
+/** The user is about to open `id` (pressed its row): the worker decodes it meanwhile. */
+export function prefetchConversation(id: number): void {
+  if (id === openId || !client || !useLive.getState().workerReady) return;
+  client.prefetch(id).catch(() => undefined);
 }
 
 /**

@@ -66,6 +66,7 @@ function facade(call: (method: keyof WorkerApi, args: unknown[]) => Promise<unkn
     open: (conversationId) => c('open', conversationId),
     showOlder: (conversationId, size) => c('showOlder', conversationId, size),
     close: (conversationId) => c('close', conversationId),
+    prefetch: (conversationId) => c('prefetch', conversationId),
     setPresence: (state) => c('setPresence', state),
     on: (event, listener) => listeners.on(event, listener as AnyListener),
     dispose,

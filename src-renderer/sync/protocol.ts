@@ -113,6 +113,11 @@ export interface WorkerApi {
    * scrolled up) and returns the view; later `conversation` events keep that window.
    */
   showOlder(conversationId: number, size: number): Promise<ConversationView | null>;
+  /**
+   * Decodes a conversation the user is about to open (a press on its row, the neighbour of the
+   * open one) so that opening it does not wait for the store; sends nothing.
+   */
+  prefetch(conversationId: number): Promise<void>;
   close(conversationId: number): Promise<void>;
 
   setPresence(state: { viewing: number | null; typing: number | null; idle: boolean }): Promise<void>;

@@ -58,6 +58,7 @@ const CHECKS: Record<keyof WorkerApi, ArgCheck> = {
   open: conversationOnly,
   showOlder: (a) => arity(a, 2) ?? conversationOnly([a[0]]) ?? (isId(a[1]) ? null : 'size must be a positive integer'),
   close: conversationOnly,
+  prefetch: conversationOnly,
   setPresence: (a) => {
     const bad = arity(a, 1);
     if (bad) return bad;

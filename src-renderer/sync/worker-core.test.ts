@@ -351,6 +351,34 @@ describe('the open conversation', () => {
     expect(live.timeline.length).toBeGreaterThan(TIMELINE_PAGE);
   }, 30_000);
 
+  it('decodes a conversation about to be opened without sending it, and the open then reads nothing from the store', async () => {
+    const network = new Network();
+    const d = device(sessionOf(op), network);
+    await d.client.start(d.session);
+    await online(d);
+    const id = await newConversation('Prefetch me');
+    await waitFor(async () => (await row(d, id)) !== undefined, 'visible');
+    // After a reload (offline, so that no catch-up loads it), the conversation is only in the store.
+    network.cut();
+    await d.core.destroy();
+    const reloaded = device(sessionOf(op), network);
+    await reloaded.client.start(reloaded.session);
+    const store = reloaded.core.localStore!;
+    const readDoc = store.readDoc.bind(store);
+    const reads: string[] = [];
+    store.readDoc = (name) => {
+      reads.push(name);
+      return readDoc(name);
+    };
+    const name = conversationDocName(id);
+    await reloaded.client.prefetch(id);
+    expect(reads.filter((n) => n === name)).toHaveLength(1);
+    expect(reloaded.of('conversation')).toEqual([]);
+    const view = (await reloaded.client.open(id))!;
+    expect(view.timeline.some((t) => t.type === 'message' && t.text === 'Prefetch me')).toBe(true);
+    expect(reads.filter((n) => n === name)).toHaveLength(1);
+  });
+
   it('tells a user whose offline take lost who beat them', async () => {
     const network = new Network();
     const owners = device(sessionOf(owner), network);

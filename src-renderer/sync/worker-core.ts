@@ -21,7 +21,7 @@ import { SyncPeer, type PeerSocket, type PeerStatus } from '../../src-core/sync/
 import { deleteStore, openStore, type SwitchboardDb } from '../store/db';
 import { DexieLocalStore, type RowChange } from '../store/dexie-local-store';
 import { databaseName, type CompanyRecord, type RejectedDraftRecord } from '../store/schema';
-import { TIMELINE_PAGE, buildConversationView, timelineWindow } from './conversation-view';
+import { TIMELINE_PAGE, buildConversationView, timelineOf, timelineWindow } from './conversation-view';
 import { mayNotify, noticesFor } from './notices';
 import type { ConversationView, PresenceView, WorkerApi, WorkerEvents, WorkerSession } from './protocol';
 
@@ -611,6 +611,15 @@ export class SyncWorkerCore implements WorkerApi {
     if (!window || !this.opened.has(conversationId)) return null;
     window.size = Math.max(window.size, size);
     return this.view(conversationId);
+  }
+
+  async prefetch(conversationId: number): Promise<void> {
+    check(isId(conversationId), 'A conversation id is required');
+    const peer = this.peer;
+    if (!peer) return;
+    const conv = new ConversationDoc(await peer.getDoc(conversationDocName(conversationId)));
+    // The sorted timeline too: it is kept with the document until the document changes.
+    if (conv.initialized) timelineOf(conv);
   }
 
   async close(conversationId: number): Promise<void> {
