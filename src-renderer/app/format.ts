@@ -22,11 +22,24 @@ function fmt(lang: string, timeZone: string | undefined, options: Intl.DateTimeF
   return f;
 }
 
+const DAY_PARTS: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+/** Day numbers by time zone and quarter hour (every zone's offset is a whole number of quarter hours). */
+const dayNumbers = new Map<string, Map<number, number>>();
+const QUARTER_HOUR = 900_000;
+
 /** Calendar day of a moment in the time zone, as a sortable number (yyyymmdd). */
 function dayNumber(ts: number, timeZone: string | undefined): number {
-  const parts = fmt('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ts);
+  const quarter = Math.floor(ts / QUARTER_HOUR);
+  let byQuarter = dayNumbers.get(timeZone ?? '');
+  if (!byQuarter) dayNumbers.set(timeZone ?? '', (byQuarter = new Map()));
+  const known = byQuarter.get(quarter);
+  if (known !== undefined) return known;
+  const parts = fmt('en-CA', timeZone, DAY_PARTS).formatToParts(ts);
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  return get('year') * 10_000 + get('month') * 100 + get('day');
+  const day = get('year') * 10_000 + get('month') * 100 + get('day');
+  if (byQuarter.size >= 20_000) byQuarter.clear();
+  byQuarter.set(quarter, day);
+  return day;
 }
 
 function daysBetween(a: number, b: number, timeZone: string | undefined): number {

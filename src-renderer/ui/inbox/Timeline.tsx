@@ -43,7 +43,8 @@ function itemTime(item: TimelineItem): number {
   return item.at;
 }
 
-export function Timeline({ view, clientName, viewerId, directory, serverUrl, focusSeq }: TimelineProps) {
+/** Drawn again only when its props change (not for presence or list updates of the pane around it). */
+export const Timeline = memo(function Timeline({ view, clientName, viewerId, directory, serverUrl, focusSeq }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -160,7 +161,7 @@ export function Timeline({ view, clientName, viewerId, directory, serverUrl, foc
       </ol>
     </div>
   );
-}
+});
 
 function eventText(event: TimelineEvent, name: (id: number | null) => string, directory: Directory, t: ReturnType<typeof useTranslation>['t']): string | null {
   const actor = name(event.actorId);
