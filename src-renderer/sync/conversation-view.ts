@@ -113,7 +113,7 @@ export function buildConversationView(conv: ConversationDoc, userId: number, vie
 }
 
 /** Timeline items the UI gets first when it opens a conversation: more than a tall window shows. */
-export const TIMELINE_PAGE = 60;
+export const TIMELINE_PAGE = 40;
 
 /**
  * The view with only the newest `size` timeline items (the others counted in `olderCount`): a

@@ -37,7 +37,7 @@ const SEPARATOR_EVENTS = new Set(['created', 'client_request', 'reopened', 'star
 /** Items asked for at a time when the reader scrolls up. */
 const OLDER_PAGE = 100;
 /** Older items are asked for once the reader is this close to the top (px). */
-const OLDER_MARGIN = 1_200;
+const OLDER_MARGIN = 800;
 
 function itemTime(item: TimelineItem): number {
   return item.at;
