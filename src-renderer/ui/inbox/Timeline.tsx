@@ -58,19 +58,19 @@ export const Timeline = memo(function Timeline({ view, clientName, viewerId, dir
   }, [directory, t]);
   const author = useCallback((userId: number | null) => (userId !== null && userId === viewerId ? t('common.you') : name(userId)), [name, viewerId, t]);
 
-  // Older pages: the window size asked for, and the item kept in place while it arrives (its
-  // distance from the top of the viewport).
-  const asked = useRef(0);
+  // Older pages: whether one was asked for and no view came since, and the item kept in place
+  // while it arrives (its distance from the top of the viewport).
+  const asking = useRef(false);
   const anchor = useRef<{ id: string; offset: number } | null>(null);
   const olderCount = view.olderCount;
   const shown = view.timeline.length;
   const loadOlder = useCallback(() => {
     const el = scrollRef.current;
-    if (!el || olderCount === 0 || shown < asked.current) return;
+    if (!el || olderCount === 0 || asking.current) return;
     const first = el.querySelector<HTMLElement>('[data-item-id]');
     anchor.current = first ? { id: first.dataset.itemId!, offset: first.getBoundingClientRect().top - el.getBoundingClientRect().top } : null;
-    asked.current = shown + OLDER_PAGE;
-    void showOlder(view.id, asked.current);
+    asking.current = true;
+    void showOlder(view.id, shown + OLDER_PAGE);
   }, [view.id, olderCount, shown]);
   const nearTop = () => {
     const el = scrollRef.current;
@@ -83,6 +83,7 @@ export const Timeline = memo(function Timeline({ view, clientName, viewerId, dir
     const el = scrollRef.current;
     if (!el) return;
     const kept = anchor.current;
+    asking.current = false;
     if (stickToBottom.current) {
       el.scrollTop = el.scrollHeight;
       anchor.current = null;
