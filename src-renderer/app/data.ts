@@ -104,25 +104,12 @@ export function useBadgeCount(includeUnassigned = true): number {
  * While a new id loads, the previous id's row is never returned (useLiveQuery keeps the last
  * result): acting on it (t, e) would act on the wrong conversation.
  */
-/**
- * Rows the list was showing for the conversations just selected in it: the open conversation
- * draws its header from them in the same frame as the selection, while its own read runs.
- */
-const rowHints = new Map<number, ConversationRecord>();
-const ROW_HINTS = 8;
-
-export function hintRow(row: ConversationRecord): void {
-  rowHints.delete(row.id);
-  rowHints.set(row.id, row);
-  if (rowHints.size > ROW_HINTS) rowHints.delete(rowHints.keys().next().value!);
-}
-
 export function useRow(id: number | null): ConversationRecord | undefined | null {
   const db = useDb();
   const result = useLiveQuery(async () => {
     if (!db || id === null) return { id, row: null };
     return { id, row: (await db.conversations.get(id)) ?? null };
   }, [db, id]);
-  if (!result || result.id !== id) return id === null ? null : rowHints.get(id);
+  if (!result || result.id !== id) return id === null ? null : undefined;
   return result.row;
 }

@@ -10,7 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { ConversationRecord } from '../../store/schema';
-import { hintRow, useDb, useDirectory, useViewer } from '../../app/data';
+import { useDb, useDirectory, useViewer } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { focusConversation, takeListFocusRequest, useUi, type InboxTab } from '../../app/ui-state';
 import { ConversationRow, ROW_HEIGHT, optionId, type RowViewer } from './ConversationRow';
@@ -176,8 +176,6 @@ export function ConversationList({ ids, initialRows, tab, selectedId, onSelect, 
 
   const select = useCallback((id: number) => {
     listboxRef.current?.focus({ preventScroll: true });
-    const row = cache.current?.get(id);
-    if (row) hintRow(row);
     onSelect(id);
   }, [onSelect]);
 
@@ -189,8 +187,6 @@ export function ConversationList({ ids, initialRows, tab, selectedId, onSelect, 
     else if (selectedIndex < 0) index = delta > 0 ? 0 : ids.length - 1;
     else index = Math.min(ids.length - 1, Math.max(0, selectedIndex + delta));
     lastScrolled.current = null;
-    const row = rows.get(ids[index]);
-    if (row) hintRow(row);
     onSelect(ids[index], { viaKeyboard: true });
   };
 
