@@ -95,6 +95,8 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
 
 /** Moving through the list quickly (j/k, arrows) only decodes the conversation the user stops at. */
 const OPEN_DEBOUNCE_MS = 90;
+/** After an open, how long the worker is left to the open conversation before the neighbours are decoded. */
+const NEIGHBOUR_PREFETCH_DELAY_MS = 300;
 let wanted: number | null = null;
 let wantedAt = -Infinity;
 let openTimer: ReturnType<typeof setTimeout> | null = null;
@@ -143,10 +145,14 @@ export async function openConversation(id: number | null, force = false): Promis
     console.warn('[sync] open failed', err);
     return;
   }
-  // The worker is idle now: the list neighbours are what j/k opens next.
-  const ids = useUi.getState().listIds;
-  const at = ids.indexOf(id);
-  if (at >= 0) for (const next of [ids[at + 1], ids[at - 1]]) if (next !== undefined) prefetchConversation(next);
+  // The list neighbours are what j/k opens next: decoded once this conversation's first frames
+  // are drawn (on two cores, decoding them at once slows those frames down).
+  setTimeout(() => {
+    if (seq !== openSeq) return;
+    const ids = useUi.getState().listIds;
+    const at = ids.indexOf(id);
+    if (at >= 0) for (const next of [ids[at + 1], ids[at - 1]]) if (next !== undefined) prefetchConversation(next);
+  }, NEIGHBOUR_PREFETCH_DELAY_MS);
 }
 
 /** The user is about to open `id` (pressed its row): the worker decodes it meanwhile. */
