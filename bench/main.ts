@@ -9,8 +9,8 @@
  *  2. catch-up  a SyncPeer (MemoryStore) that missed changes to 1,000 conversations is synced again.
  *               Own server with a fixed history (1,000 conversations × 10 messages). Target ≤ 3 s.
  *  3. relay     one document, 20 stock y-websocket providers (1 editor appending notes, 19 receivers
- *               in worker threads): ours (/yjs/conv/<id>) vs @y/websocket-server 0.1.1, 3 trials
- *               each in alternating order, medians.
+ *               in worker threads): ours (/yjs/conv/<id>) vs @y/websocket-server 0.1.1, 5 trials
+ *               each in alternating order after one untimed warm-up run per server, medians.
  *  4. rss       server RSS with 2,000 idle /sync connections and 10,000 conversations.
  *
  * The server runs as a child process; the load generator runs here and the 50 operator
@@ -67,7 +67,7 @@ const INBOUND = {
 /** Keep-alive connections of the load generator. */
 const MAX_SOCKETS = 256;
 const CATCHUP = { conversations: 1000, history: Number(process.env.BENCH_CATCHUP_HISTORY ?? 10), targetMs: 3000 };
-const RELAY = { clients: 20, edits: Number(process.env.BENCH_RELAY_EDITS ?? 2000), window: 100, trials: 3, workers: 2, timeoutMs: 60_000 };
+const RELAY = { clients: 20, edits: Number(process.env.BENCH_RELAY_EDITS ?? 2000), warmupEdits: 500, window: 100, trials: 5, workers: 2, timeoutMs: 60_000 };
 const RSS = { conversations: 10_000, connections: 2000, accounts: 10, apps: 100 };
 
 // ---- output ----------------------------------------------------------------------------------------
@@ -610,7 +610,7 @@ async function relayBenchmark(): Promise<Record<string, unknown>> {
     const base = new URL(ours.url);
     // One conversation per trial, plus spares for repeated (disturbed) runs: every run starts from a fresh document.
     const convIds: number[] = [];
-    for (let t = 0; t < RELAY.trials * 3; t++) {
+    for (let t = 0; t < RELAY.trials * 3 + 1; t++) {
       const res = await post(agent, base, app.route, inboundBody(app, `relay-${t}`, `Hello, relay ${t}`, `relay-${t}`), { authorization: `Bearer ${app.token}` });
       if (res.status !== 200) throw new Error(`relay set-up inbound answered ${res.status}: ${res.body}`);
       convIds.push(JSON.parse(res.body).data.conversation_id);
@@ -618,7 +618,20 @@ async function relayBenchmark(): Promise<Record<string, unknown>> {
     agent.destroy();
     say(`  setup: Switchboard pid ${ours.pid} (${ours.url}/yjs/conv/<id>?token=…), @y/websocket-server 0.1.1 pid ${peerServer.pid} (${peerServer.url})`);
     const runs: Record<'ours' | 'peer', RelayTrialResult[]> = { ours: [], peer: [] };
+    const warmupRoom = `conv/${convIds.pop()}`;
     const spares = convIds.slice(RELAY.trials);
+    // One untimed warm-up run on each server (JIT, first document load, prepared statements), so
+    // that no measured trial pays for starting up.
+    for (const which of ['ours', 'peer'] as const) {
+      const warm = await runRelayTrial({
+        serverUrl: which === 'ours' ? `${ours.url.replace(/^http/, 'ws')}/yjs` : peerServer.url.replace(/^http/, 'ws'),
+        room: warmupRoom, params: which === 'ours' ? { token: owner.accessToken } : {},
+        initialState: which === 'ours' ? null : await initialState(ours.url, warmupRoom, owner.accessToken),
+        authorId: owner.userId, edits: RELAY.warmupEdits, window: RELAY.window, receivers: RELAY.clients - 1, workers: RELAY.workers,
+        serverPid: (which === 'ours' ? ours : peerServer).pid, timeoutMs: RELAY.timeoutMs,
+      });
+      say(`  warm-up ${which === 'ours' ? 'Switchboard         ' : '@y/websocket-server '}: ${RELAY.warmupEdits} edits, ${fmtInt(warm.updatesPerSec)} updates/s (not counted)`);
+    }
     for (let t = 0; t < RELAY.trials; t++) {
       const order: Array<'ours' | 'peer'> = t % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
       for (const which of order) {

@@ -1,14 +1,11 @@
 /**
  * Two people edit the same conversation while both are offline (product §2.5): the operator who
- * has it adds a tag and a note; the super-admin adds another tag, another note and transfers it
- * back to its group's Unassigned. After both reconnect, both screens show the same merged result.
- *
- * Topics: no part of Switchboard can create a topic yet (no settings screen, no server route; the
- * company document's topics are written by the server only), so the client panel says "No topics
- * are set up for your company." and the test checks that instead of ticking one.
+ * has it adds a tag, a topic and a note; the super-admin adds another tag, another topic, another
+ * note and transfers it back to its group's Unassigned. After both reconnect, both screens show
+ * the same merged result (topics and tags are sets: both additions are kept).
  */
 import type { Page } from '@playwright/test';
-import { createCustomApp, expect, sendClientMessage, test } from './support/server';
+import { createCustomApp, expect, http, sendClientMessage, test } from './support/server';
 import {
   action, clientPanel, companyWithOperator, compose, connection, conversation, conversationOption, expectOnline, message,
   messages, openConversation, OPERATOR_PASSWORD, signIn, SYNC_TIMEOUT, tab,
@@ -27,21 +24,28 @@ async function addTag(page: Page, tag: string): Promise<void> {
   await expect(clientPanel(page).getByRole('button', { name: `Remove tag ${tag}` })).toBeVisible();
 }
 
-/** What a person sees of the conversation: tags, notes, the header's state and its actions. */
+const topic = (page: Page, title: string) => clientPanel(page).getByRole('checkbox', { name: title });
+
+/** What a person sees of the conversation: tags, topics, notes, the header's state and its actions. */
 async function visibleState(page: Page) {
   const tagButtons = clientPanel(page).getByRole('button', { name: /^Remove tag / });
   const tags = (await tagButtons.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).map((n) => n.replace(/^Remove tag /, '')).sort();
+  const topics = (await clientPanel(page).getByRole('checkbox', { checked: true }).evaluateAll((els) => els.map((e) => e.closest('label')?.textContent?.trim() ?? ''))).sort();
   const notes = (await messages(page).filter({ hasText: /^Note/ }).allInnerTexts()).map((t) => t.trim());
   const actions = await conversation(page).getByRole('group', { name: 'Actions' }).getByRole('button').allInnerTexts();
   const previously = await conversation(page).getByText(/^Previously with /).innerText();
-  return { tags, noteCount: notes.length, actions: actions.map((a) => a.trim()), previously };
+  return { tags, topics, noteCount: notes.length, actions: actions.map((a) => a.trim()), previously };
 }
 
-test('two people editing one conversation offline converge to the same result', async ({ page, context, browser, server, fakeApp }, testInfo) => {
+test('two people editing one conversation offline converge to the same result', async ({ page, context, browser, server, fakeApp }) => {
   // Reconnecting after offline work waits for the session's retry timer and the socket's backoff.
   test.setTimeout(180_000);
   const { owner, operator, ownerName, operatorName } = await companyWithOperator(server);
   const app = await createCustomApp(server, owner.accessToken, fakeApp);
+  for (const title of ['Double charge', 'Billing', 'Delivery']) {
+    const created = await http(server.url, 'POST', '/admin/topics', { token: owner.accessToken, body: { title } });
+    expect(created.status).toBe(200);
+  }
   await sendClientMessage(app, { clientId: 'client-dana', clientName: 'Dana Client', text: 'I was charged twice.' });
 
   // The operator has the conversation.
@@ -62,9 +66,10 @@ test('two people editing one conversation offline converge to the same result', 
     await expect(conversation(admin)).toContainText(`With ${operatorName}`, { timeout: SYNC_TIMEOUT });
     await showClientPanel(admin);
 
-    // Topics cannot be created anywhere yet (see the header comment).
-    for (const p of [page, admin]) await expect(clientPanel(p)).toContainText('No topics are set up for your company.');
-    testInfo.annotations.push({ type: 'not covered', description: 'topics: Switchboard has no way to create a topic (no UI, no server route)' });
+    // The company's topics reached both devices; none is set yet.
+    for (const p of [page, admin]) {
+      for (const title of ['Double charge', 'Billing', 'Delivery']) await expect(topic(p, title)).not.toBeChecked({ timeout: SYNC_TIMEOUT });
+    }
 
     // ---- both offline ----
     await context.setOffline(true);
@@ -74,9 +79,11 @@ test('two people editing one conversation offline converge to the same result', 
     const operatorNote = 'Refund issued for the duplicate charge.';
     const ownerNote = 'Finance: please double-check the card processor.';
     await addTag(page, 'refund');
+    await topic(page, 'Double charge').check();
     await compose(page, 'Note', operatorNote);
 
     await addTag(admin, 'vip');
+    await topic(admin, 'Billing').check();
     await compose(admin, 'Note', ownerNote);
     await action(admin, 'Transfer').click();
     const dialog = admin.getByRole('dialog', { name: 'Transfer conversation' });
@@ -89,14 +96,19 @@ test('two people editing one conversation offline converge to the same result', 
     // Neither sees the other's work yet.
     await expect(clientPanel(page).getByRole('button', { name: 'Remove tag vip' })).toHaveCount(0);
     await expect(clientPanel(admin).getByRole('button', { name: 'Remove tag refund' })).toHaveCount(0);
+    await expect(topic(page, 'Billing')).not.toBeChecked();
+    await expect(topic(admin, 'Double charge')).not.toBeChecked();
 
     // ---- both back ----
     await ownerContext.setOffline(false);
     await context.setOffline(false);
     for (const p of [page, admin]) await expectOnline(p, 60_000);
 
-    // Both show both tags, both notes, and the transfer: Unassigned, previously with the operator.
+    // Both show both tags, both topics, both notes, and the transfer: Unassigned, previously with the operator.
     for (const p of [page, admin]) {
+      await expect(topic(p, 'Double charge')).toBeChecked({ timeout: SYNC_TIMEOUT });
+      await expect(topic(p, 'Billing')).toBeChecked({ timeout: SYNC_TIMEOUT });
+      await expect(topic(p, 'Delivery')).not.toBeChecked();
       await expect(clientPanel(p).getByRole('button', { name: 'Remove tag refund' })).toBeVisible({ timeout: SYNC_TIMEOUT });
       await expect(clientPanel(p).getByRole('button', { name: 'Remove tag vip' })).toBeVisible({ timeout: SYNC_TIMEOUT });
       await expect(message(p, operatorNote)).toContainText('Note', { timeout: SYNC_TIMEOUT });
@@ -111,9 +123,10 @@ test('two people editing one conversation offline converge to the same result', 
 
     const [seenByOperator, seenByOwner] = [await visibleState(page), await visibleState(admin)];
     expect(seenByOperator.tags).toEqual(['refund', 'vip']);
+    expect(seenByOperator.topics).toEqual(['Billing', 'Double charge']);
     expect(seenByOperator.noteCount).toBe(2);
     expect(seenByOwner).toEqual(seenByOperator);
-    // Nothing went to the client: tags, notes and transfers are internal.
+    // Nothing went to the client: tags, topics, notes and transfers are internal.
     expect(fakeApp.calls).toHaveLength(0);
   } finally {
     await ownerContext.close();

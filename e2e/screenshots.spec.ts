@@ -3,7 +3,7 @@
  * theme follows the OS by default: emulated with `colorScheme`). Each is attached to the test
  * report and kept under test-results/e2e/screenshots/.
  */
-import { createCustomApp, expect, sendClientMessage, test } from './support/server';
+import { createCustomApp, expect, http, sendClientMessage, test } from './support/server';
 import {
   action, compose, contrastRatio, conversation, conversationList, expectOnline, message, openConversation, screenshot, signIn, SYNC_TIMEOUT, tab,
 } from './support/inbox';
@@ -12,6 +12,9 @@ test('the inbox and an open conversation in the light and the dark theme', async
   const owner = await server.signup({ name: 'Olga Owner', companyName: 'Acme Support' });
   await server.addOperator(owner.accessToken, { name: 'Oscar Operator' });
   const app = await createCustomApp(server, owner.accessToken, fakeApp, { name: 'Shop chat' });
+  for (const [title, color] of [['Delivery', '#1E88E5'], ['Billing', '#43A047'], ['Complaint', '#E53935']]) {
+    expect((await http(server.url, 'POST', '/admin/topics', { token: owner.accessToken, body: { title, color } })).status).toBe(200);
+  }
   await sendClientMessage(app, { clientId: 'c-1', clientName: 'Ann Client', text: 'Hello, where is my order #1042?' });
   await sendClientMessage(app, { clientId: 'c-2', clientName: 'Ben Client', text: 'Can I change my delivery address?' });
   await sendClientMessage(app, { clientId: 'c-3', clientName: 'Cleo Client', text: 'My parcel arrived damaged.' });
@@ -26,6 +29,7 @@ test('the inbox and an open conversation in the light and the dark theme', async
   await action(page, 'Start conversation').click();
   await compose(page, 'Reply', 'It left our warehouse this morning; you will get a tracking link shortly.');
   await compose(page, 'Note', 'Tracking number sent by email as well.');
+  await page.getByRole('complementary', { name: 'Client' }).getByRole('checkbox', { name: 'Delivery' }).check();
   await expect(message(page, 'It left our warehouse this morning; you will get a tracking link shortly.').getByRole('img', { name: 'Sent' }))
     .toBeVisible({ timeout: SYNC_TIMEOUT });
 

@@ -47,9 +47,12 @@ export interface AccountChannelPublic {
   createdAt: number;
 }
 
+/** A topic of the company's managed list (product §8.4): archived ones stay on old queries only. */
 export interface Topic {
   id: number;
   title: string;
+  /** `#rrggbb`. */
+  color: string;
   archived: boolean;
 }
 

@@ -7,7 +7,6 @@ vi.mock('electron', () => import('./testing/fake-electron'));
 
 import { protocol, resetFakeElectron } from './testing/fake-electron';
 import {
-  contentTypeFor,
   registerAppProtocol,
   registerAppScheme,
   resolveAppRequest,
@@ -127,22 +126,6 @@ describe('resolveAppRequest', () => {
   it('refuses traversal that survives URL parsing', () => {
     expect(resolveAppRequest(root, 'app://switchboard/..%2f..%2fsecret.txt')).toEqual({ kind: 'refused' });
     expect(resolveAppRequest(root, 'app://switchboard/assets/..%5c..%5csecret.txt')).toEqual({ kind: 'refused' });
-  });
-});
-
-describe('contentTypeFor', () => {
-  it.each([
-    ['index.html', 'text/html; charset=utf-8'],
-    ['a.js', 'text/javascript; charset=utf-8'],
-    ['a.MJS', 'text/javascript; charset=utf-8'],
-    ['a.css', 'text/css; charset=utf-8'],
-    ['a.svg', 'image/svg+xml'],
-    ['a.woff2', 'font/woff2'],
-    ['a.wasm', 'application/wasm'],
-    ['a.json', 'application/json; charset=utf-8'],
-    ['a.unknown', 'application/octet-stream'],
-  ])('%s → %s', (file, type) => {
-    expect(contentTypeFor(file)).toBe(type);
   });
 });
 

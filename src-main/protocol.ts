@@ -6,6 +6,7 @@
 import { protocol } from 'electron';
 import { realpath, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeFor } from '../src-core/content-types';
 import { APP_HOST, APP_SCHEME } from './config';
 
 /** Must run before `app` is ready: privileges cannot be granted later. */
@@ -94,40 +95,6 @@ export function resolveAppRequest(rendererRoot: string, requestUrl: string): Ren
   return resolveRendererPath(rendererRoot, url.pathname);
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.wasm': 'application/wasm',
-  '.mp3': 'audio/mpeg',
-  '.ogg': 'audio/ogg',
-  '.oga': 'audio/ogg',
-  '.wav': 'audio/wav',
-  '.m4a': 'audio/mp4',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-};
-
-export function contentTypeFor(filePath: string): string {
-  return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-}
 
 function notFound(status = 404, statusText = 'Not Found'): Response {
   return new Response(null, { status, statusText, headers: { 'X-Content-Type-Options': 'nosniff' } });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { accountRoutes } from './accounts/routes';
 import { apiRoutes } from './api/plugin';
 import { channelsPlugin } from './channels/plugin';
+import { topicRoutes } from './company/topics';
 import type { ServerContext } from './context';
 import { registerGateway } from './gateway';
 import { webPlugin } from './web/plugin';
@@ -12,5 +13,6 @@ export async function registerPlugins(app: FastifyInstance, ctx: ServerContext):
   await app.register(accountRoutes(ctx.accounts, ctx));
   await app.register(apiRoutes(ctx, { presenceOf: (companyId, userId) => gateway.multiplex.presenceIfKnown(companyId, userId) }));
   await app.register(channelsPlugin(ctx));
+  await app.register(topicRoutes(ctx));
   await app.register(webPlugin(ctx));
 }

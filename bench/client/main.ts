@@ -277,14 +277,16 @@ async function timed(page: Page, eventType: string, conditions: Condition[], act
   return { ms: r.painted - r.start, domMs: r.dom - r.start };
 }
 
-async function coldOpen(ctx: BrowserContext, url: string): Promise<{ ms: number; domMs: number; page: Page; longTasks: Array<{ start: number; duration: number }> }> {
+async function coldOpen(ctx: BrowserContext, url: string, profileDir?: string): Promise<{ ms: number; domMs: number; page: Page; longTasks: Array<{ start: number; duration: number }> }> {
   const page = await newAppPage(ctx);
+  const profiler = profileDir ? await ClientProfiler.attach(page, profileDir, PROFILE_DIR) : null;
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as BenchWindow).__bench?.firstRows !== null, undefined, { timeout: 120_000, polling: 100 });
   const r = await page.evaluate(() => {
     const b = (window as unknown as BenchWindow).__bench;
     return { ms: b.firstRows!, domMs: b.firstRowsDom!, longTasks: b.longTasks.slice() };
   });
+  if (profiler) for (const line of await profiler.stop('cold')) say(line);
   return { ...r, page };
 }
 
@@ -443,7 +445,7 @@ async function main(): Promise<void> {
     const runs: Array<{ ms: number; domMs: number; longestTaskMs: number }> = [];
     for (let i = 0; i < (ONLY.has('cold') ? RUNS : 1); i++) {
       if (page) await page.close();
-      const r = await coldOpen(context, url);
+      const r = await coldOpen(context, url, PROFILE.has('cold') && i === RUNS - 1 ? built.dir : undefined);
       page = r.page;
       runs.push({ ms: round1(r.ms), domMs: round1(r.domMs), longestTaskMs: round1(Math.max(0, ...r.longTasks.map((t) => t.duration))) });
       await page.locator('.connection--online').waitFor({ timeout: 60_000 });

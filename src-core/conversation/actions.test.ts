@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { monotonicUlid } from '../ids';
 import { makeActor } from '../permissions';
 import {
   markRead, newestAcceptedMessageId, renameClient, requestRepair, requestTransition, setTag, setTopic, writeMessage,
@@ -9,41 +7,10 @@ import { ConversationDoc } from './doc';
 import { validateOperatorMessage, validateRequest } from './guard';
 import { decideRequest, lifecycleStateOf, writeDecision, writeRequestOutcome } from './lifecycle';
 import { projectInboxRow } from './projection';
-import type { ConversationMeta, MessageEntry } from './types';
+import { Q, SUPPORT, T0, accepted, newId, serverConversation } from './testing';
 
-const T0 = 1_700_000_000_000;
-const SUPPORT = 1;
-const Q = 100;
 const mia = makeActor({ userId: 10, companyId: 9, isOwner: false, groupIds: [SUPPORT] });
-const newId = monotonicUlid();
-
-function serverConversation(meta: Partial<ConversationMeta> = {}): ConversationDoc {
-  const conv = new ConversationDoc(new Y.Doc());
-  conv.doc.transact(() => {
-    conv.setMeta({
-      id: 7, companyId: 9, clientId: 3, accountChannelId: 2, application: 'telegrambot', clientName: 'Ann Lee',
-      status: 'unassigned', assigneeId: null, groupId: SUPPORT, distributing: false, locked: false, queryId: Q, createdAt: T0,
-      unassignedAt: T0, closedAt: null, closeGroupId: null, previousAssigneeId: null, queryOrigin: 'client', customName: null,
-      readWatermark: null, ...meta,
-    });
-    conv.queries.set(String(Q), {
-      id: Q, origin: 'client', startedAt: T0, startGroupId: SUPPORT, clockAt: T0, firstResponseAt: null, closedAt: null,
-      closerId: null, closeGroupId: null,
-    });
-  });
-  return conv;
-}
-
-let serverIds = 0;
-function clientSays(conv: ConversationDoc, acceptedAt: number): MessageEntry {
-  const m: MessageEntry = {
-    id: newId(acceptedAt), kind: 'in', senderType: 'client', authorId: null, text: 'hello', attachment: null, createdAt: acceptedAt,
-    seenMessageId: null, externalId: null,
-  };
-  conv.messages.push([m]);
-  conv.delivery.set(m.id, { acceptedAt, serverId: ++serverIds, status: null, error: null });
-  return m;
-}
+const clientSays = (conv: ConversationDoc, acceptedAt: number) => accepted(conv, { kind: 'in' }, acceptedAt);
 
 describe('requesting a transition on a device', () => {
   it('records the state it was made from and the newest message the device held', () => {

@@ -127,6 +127,24 @@ describe('what an operator may write to a conversation', () => {
     expect(judge(server.conv, update)).toMatchObject({ ok: true });
   });
 
+  it('only topics of the company list that are not archived may be attached; any may be removed', () => {
+    const server = serverDoc();
+    server.doc.transact(() => server.conv.topics.set('6', true));
+    const list = new Map([[5, { archived: false }], [6, { archived: true }]]);
+    const attachableTopic = (id: number) => list.get(id)?.archived === false;
+    const verdict = (fn: (conv: ConversationDoc) => void) => {
+      const update = deviceCopy(server.doc).edit(fn);
+      const analysis = analyzeUpdate(server.doc, update);
+      if (!analysis.ok) throw new Error(analysis.detail);
+      return guardConversationWrite(analysis.touched, { actorId: MIA, attachableTopic });
+    };
+    expect(verdict((conv) => setTopic(conv, 5, true))).toMatchObject({ ok: true });
+    expect(verdict((conv) => setTopic(conv, 7, true))).toEqual({ ok: false, reason: "topic 7 is not in the company's list or is archived" });
+    expect(verdict((conv) => conv.topics.set('6', true))).toMatchObject({ ok: false });
+    // An archived topic stays on the query until someone removes it.
+    expect(verdict((conv) => setTopic(conv, 6, false))).toMatchObject({ ok: true });
+  });
+
   it('analysing an update does not apply it', () => {
     const server = serverDoc();
     const before = Y.encodeStateVector(server.doc);

@@ -19,6 +19,11 @@ export interface GuardContext {
   actorId: number;
   /** Whether a message or request id is already in the document. */
   hasId?: (id: string) => boolean;
+  /**
+   * Whether a topic may be newly attached: it is in the company's list and not archived
+   * (product §8.4). Removing a topic is always allowed. Without it, any topic id is accepted.
+   */
+  attachableTopic?: (id: number) => boolean;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -99,6 +104,7 @@ export function guardConversationWrite(touched: readonly TouchedItem[], ctx: Gua
       case 'topics': {
         if (t.key === null || !/^[1-9][0-9]{0,15}$/.test(t.key)) return fail('topic keys are topic ids');
         if (t.op === 'insert' && t.content === 'json' && t.values!.some((v) => v !== true)) return fail('topic values must be true');
+        if (t.op === 'insert' && ctx.attachableTopic && !ctx.attachableTopic(Number(t.key))) return fail(`topic ${t.key} is not in the company's list or is archived`);
         break;
       }
       case 'tags': {

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { monotonicUlid } from '../ids';
 import { makeActor } from '../permissions';
 import { ConversationDoc } from './doc';
 import {
@@ -8,14 +6,11 @@ import {
   writeDecision, writeRequestOutcome, type Decision, type LifecycleState, type TransitionContext,
 } from './lifecycle';
 import { projectInboxRow } from './projection';
-import type { ConversationMeta, MessageEntry, TransitionRequest } from './types';
+import { Q, SALES, SUPPORT, T0, accepted, newId, serverConversation } from './testing';
+import type { MessageEntry, TransitionRequest } from './types';
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-const T0 = 1_700_000_000_000;
-const SUPPORT = 1;
-const SALES = 2;
-const Q = 100;
 
 const owner = makeActor({ userId: 1, companyId: 9, isOwner: true, groupIds: [] });
 const mia = makeActor({ userId: 10, companyId: 9, isOwner: false, groupIds: [SUPPORT] });
@@ -50,37 +45,6 @@ function expectApplied(d: Decision): Extract<Decision, { outcome: 'applied' }> {
 const rejected = (reason: string) => ({ outcome: 'rejected', reason });
 const noop = { outcome: 'noop' };
 
-const newId = monotonicUlid();
-
-/** A conversation document as the server writes it: meta, the open query, nothing else. */
-function serverConversation(meta: Partial<ConversationMeta> = {}): ConversationDoc {
-  const conv = new ConversationDoc(new Y.Doc());
-  conv.doc.transact(() => {
-    conv.setMeta({
-      id: 7, companyId: 9, clientId: 3, accountChannelId: 2, application: 'telegrambot', clientName: 'Ann Lee',
-      status: 'unassigned', assigneeId: null, groupId: SUPPORT, distributing: false, locked: false, queryId: Q, createdAt: T0,
-      unassignedAt: T0, closedAt: null, closeGroupId: null, previousAssigneeId: null, queryOrigin: 'client', customName: null,
-      readWatermark: null, ...meta,
-    });
-    conv.queries.set(String(Q), {
-      id: Q, origin: 'client', startedAt: T0, startGroupId: SUPPORT, clockAt: T0, firstResponseAt: null, closedAt: null,
-      closerId: null, closeGroupId: null,
-    });
-  });
-  return conv;
-}
-
-let serverIds = 0;
-/** A message the server has accepted at `acceptedAt`. */
-function accepted(conv: ConversationDoc, partial: Partial<MessageEntry> & Pick<MessageEntry, 'kind'>, acceptedAt: number): MessageEntry {
-  const message: MessageEntry = {
-    id: newId(acceptedAt), senderType: partial.kind === 'in' ? 'client' : 'operator', authorId: null, text: 'hello', attachment: null,
-    createdAt: acceptedAt, seenMessageId: null, externalId: null, ...partial,
-  };
-  conv.messages.push([message]);
-  conv.delivery.set(message.id, { acceptedAt, serverId: ++serverIds, status: partial.kind === 'out' ? 'queued' : null, error: null });
-  return message;
-}
 
 function request(partial: Partial<TransitionRequest> & Pick<TransitionRequest, 'action' | 'actorId'>): TransitionRequest {
   return {

@@ -1,44 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { monotonicUlid } from '../ids';
 import { makeActor } from '../permissions';
 import { markRead, requestTransition, writeMessage } from './actions';
 import { ConversationDoc } from './doc';
 import { messagePreview, projectInboxRow } from './projection';
-import type { Attachment, ConversationMeta, DeliveryStatus, MessageEntry } from './types';
+import { Q, SUPPORT, T0, messageEntry, newId, nextServerId, serverConversation } from './testing';
+import type { Attachment, DeliveryStatus, MessageEntry } from './types';
 
 // ---- fixtures ---------------------------------------------------------------------------------
 
-const T0 = 1_700_000_000_000;
-const SUPPORT = 1;
-const Q = 100;
 const mia = makeActor({ userId: 10, companyId: 9, isOwner: false, groupIds: [SUPPORT] });
 const leo = makeActor({ userId: 11, companyId: 9, isOwner: false, groupIds: [SUPPORT] });
-const newId = monotonicUlid();
 
-function serverConversation(meta: Partial<ConversationMeta> = {}): ConversationDoc {
-  const conv = new ConversationDoc(new Y.Doc());
-  conv.doc.transact(() => {
-    conv.setMeta({
-      id: 7, companyId: 9, clientId: 3, accountChannelId: 2, application: 'telegrambot', clientName: 'Ann Lee',
-      status: 'unassigned', assigneeId: null, groupId: SUPPORT, distributing: false, locked: false, queryId: Q, createdAt: T0,
-      unassignedAt: T0, closedAt: null, closeGroupId: null, previousAssigneeId: null, queryOrigin: 'client', customName: null,
-      readWatermark: null, ...meta,
-    });
-    conv.queries.set(String(Q), {
-      id: Q, origin: 'client', startedAt: T0, startGroupId: SUPPORT, clockAt: T0, firstResponseAt: null, closedAt: null,
-      closerId: null, closeGroupId: null,
-    });
-  });
-  return conv;
-}
-
-let serverIds = 0;
 function message(partial: Partial<MessageEntry> & Pick<MessageEntry, 'kind'>, createdAt: number): MessageEntry {
-  return {
-    id: newId(createdAt), senderType: partial.kind === 'in' ? 'client' : 'operator', authorId: partial.kind === 'in' ? null : mia.userId,
-    text: 'hello', attachment: null, createdAt, seenMessageId: null, externalId: null, ...partial,
-  };
+  return messageEntry({ authorId: partial.kind === 'in' ? null : mia.userId, ...partial }, createdAt);
 }
 /** Appends a message and, unless `acceptedAt` is null, the server's delivery entry for it. */
 function add(
@@ -49,7 +23,7 @@ function add(
   conv.messages.push([m]);
   if (acceptedAt !== null) {
     conv.delivery.set(m.id, {
-      acceptedAt, serverId: ++serverIds, status: delivery.status ?? (m.kind === 'out' ? 'queued' : null), error: null,
+      acceptedAt, serverId: nextServerId(), status: delivery.status ?? (m.kind === 'out' ? 'queued' : null), error: null,
       ...(delivery.discarded ? { discarded: true } : {}),
     });
   }

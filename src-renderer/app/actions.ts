@@ -41,8 +41,9 @@ export function repair(conversationId: number, messageId: string, action: Repair
   return attempt(() => client().repair(conversationId, messageId, action));
 }
 
-export function setTopic(conversationId: number, topicId: number, on: boolean) {
-  return attempt(() => client().setTopic(conversationId, topicId, on));
+/** Resolves true once the edit is stored on this device, false when it was refused. */
+export async function setTopic(conversationId: number, topicId: number, on: boolean): Promise<boolean> {
+  return (await attempt(() => client().setTopic(conversationId, topicId, on).then(() => true))) === true;
 }
 
 export function setTag(conversationId: number, tag: string, on: boolean) {

@@ -1,14 +1,8 @@
 /** The account endpoints of the sync server (README "Server HTTP surface"). */
 import { apiRequest } from './http';
+import type { TokenPair } from '../../src-core/protocol/auth';
 
-export interface TokenPair {
-  accessToken: string;
-  /** Unix ms. */
-  accessExpiresAt: number;
-  refreshToken: string;
-  userId: number;
-  companyId: number;
-}
+export type { TokenPair };
 
 export interface Me {
   id: number;

@@ -2,7 +2,7 @@
  * Reads of the local store for the screens, each an indexed live query (ARCHITECTURE "The local
  * store": the list, counts and search never decode a document).
  */
-import { useMemo } from 'react';
+import { useDeferredValue, useMemo } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type { CompanyRecord, ConversationRecord } from '../store/schema';
 import type { OperatorGroup, OperatorProfile, AccountChannelPublic } from '../../src-core/company';
@@ -10,7 +10,7 @@ import { makeActor, can, type Actor, type Permission } from '../../src-core/perm
 import { useLive } from './live-state';
 import { useSession } from './session';
 import type { InboxTab } from './ui-state';
-import { countBadge, countTabs, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
+import { countBadge, countTabs, primedCompany, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
 
 export function useDb(): InboxDb | null {
   return useLive((s) => s.db);
@@ -18,7 +18,8 @@ export function useDb(): InboxDb | null {
 
 export function useCompany(): CompanyRecord | undefined {
   const db = useDb();
-  return useLiveQuery(async () => (db ? db.company.get('current') : undefined), [db]);
+  // Until the live query answers, the record read as the database opened.
+  return useLiveQuery(async () => (db ? db.company.get('current') : undefined), [db], db ? primedCompany(db) : undefined);
 }
 
 export interface Directory {
@@ -51,10 +52,13 @@ export interface Viewer {
 
 /** The signed-in user with their current groups and role (the company record wins over sign-in data). */
 export function useViewer(): Viewer | null {
-  const me = useSession((s) => s.me);
   const userId = useSession((s) => s.userId);
   const companyId = useSession((s) => s.companyId);
   const company = useCompany();
+  // The sign-in data only fills in for a profile the company record lacks: once the record has
+  // it, the renewal's answer arriving after the first paint re-renders nothing.
+  const hasProfile = company?.operators.some((o) => o.id === userId) ?? false;
+  const me = useSession((s) => (hasProfile ? null : s.me));
   return useMemo(() => {
     if (userId === null || companyId === null) return null;
     const profile = company?.operators.find((o) => o.id === userId);
@@ -84,8 +88,15 @@ export type { TabCounts };
 
 const NO_COUNTS: TabCounts = { unassigned: 0, mine: 0, mineUnread: 0, closed: 0 };
 
-export function useTabCounts(): TabCounts {
+/** The database once the first list page is read (see LiveState.firstPageRead). */
+function useDbAfterFirstPage(): InboxDb | null {
   const db = useDb();
+  const ready = useDeferredValue(useLive((s) => s.firstPageRead));
+  return ready ? db : null;
+}
+
+export function useTabCounts(): TabCounts {
+  const db = useDbAfterFirstPage();
   return useStoreQuery(db, ['conversations'], countTabs, [], 250) ?? NO_COUNTS;
 }
 
@@ -95,7 +106,7 @@ export function useTabCounts(): TabCounts {
  * re-counted at most once a second.
  */
 export function useBadgeCount(includeUnassigned = true): number {
-  const db = useDb();
+  const db = useDbAfterFirstPage();
   return useStoreQuery(db, ['conversations'], (d) => countBadge(d, includeUnassigned), [includeUnassigned], 1000) ?? 0;
 }
 

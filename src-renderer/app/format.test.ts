@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, sameDay } from './format';
+import { formatListTime } from './format';
 
-describe('calendar days in the company time zone', () => {
-  it('split at local midnight, also in a zone three quarters of an hour off, and agree when asked again', () => {
-    // Kathmandu is UTC+5:45: local midnight of 11 March 2024 is 18:15 UTC on 10 March.
-    const tz = 'Asia/Kathmandu';
-    const before = Date.UTC(2024, 2, 10, 18, 14, 59);
-    const after = Date.UTC(2024, 2, 10, 18, 15, 0);
-    for (let round = 0; round < 2; round++) {
-      expect(sameDay(before, after, tz)).toBe(false);
-      expect(sameDay(before, Date.UTC(2024, 2, 10, 0, 0, 0), tz)).toBe(true);
-      expect(sameDay(after, Date.UTC(2024, 2, 11, 18, 14, 0), tz)).toBe(true);
-      expect(sameDay(before, after, 'UTC')).toBe(true);
-    }
-    const now = Date.UTC(2024, 2, 11, 12, 0, 0);
-    expect(dayLabel(after, 'en', tz, now).relative).toBe('today');
-    expect(dayLabel(before, 'en', tz, now).relative).toBe('yesterday');
+describe('list times', () => {
+  const tz = 'Asia/Kolkata'; // UTC+05:30: its days start at 18:30 UTC
+  const now = Date.UTC(2026, 2, 12, 18, 45); // 12 Mar 2026, 00:15 in Kolkata on the 13th
+
+  it('tells today from yesterday across a day boundary that is not on the hour in UTC', () => {
+    const justAfterMidnight = Date.UTC(2026, 2, 12, 18, 30);
+    const justBefore = Date.UTC(2026, 2, 12, 18, 29, 59);
+    expect(formatListTime(justAfterMidnight, 'en', tz, now)).toMatch(/^12:00\s?AM$/);
+    expect(formatListTime(justBefore, 'en', tz, now)).toBe('Thu');
+  });
+
+  it('gives the same answers when asked again (day numbers are remembered)', () => {
+    const times = Array.from({ length: 50 }, (_, i) => now - i * 3_600_000);
+    const first = times.map((t) => formatListTime(t, 'en', tz, now));
+    const again = times.map((t) => formatListTime(t, 'en', tz, now));
+    expect(again).toEqual(first);
+    expect(new Set(first).size).toBeGreaterThan(1);
   });
 });

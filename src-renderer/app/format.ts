@@ -22,24 +22,26 @@ function fmt(lang: string, timeZone: string | undefined, options: Intl.DateTimeF
   return f;
 }
 
-const DAY_PARTS: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
-/** Day numbers by time zone and quarter hour (every zone's offset is a whole number of quarter hours). */
-const dayNumbers = new Map<string, Map<number, number>>();
-const QUARTER_HOUR = 900_000;
+/** Day numbers by time zone and minute: every list row asks for today's, and formatToParts is slow. */
+const days = new Map<string, number>();
 
 /** Calendar day of a moment in the time zone, as a sortable number (yyyymmdd). */
 function dayNumber(ts: number, timeZone: string | undefined): number {
-  const quarter = Math.floor(ts / QUARTER_HOUR);
-  let byQuarter = dayNumbers.get(timeZone ?? '');
-  if (!byQuarter) dayNumbers.set(timeZone ?? '', (byQuarter = new Map()));
-  const known = byQuarter.get(quarter);
-  if (known !== undefined) return known;
-  const parts = fmt('en-CA', timeZone, DAY_PARTS).formatToParts(ts);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
-  const day = get('year') * 10_000 + get('month') * 100 + get('day');
-  if (byQuarter.size >= 20_000) byQuarter.clear();
-  byQuarter.set(quarter, day);
+  // In every time zone in use today, a day starts on a whole minute.
+  const key = `${timeZone ?? ''}|${Math.floor(ts / 60_000)}`;
+  let day = days.get(key);
+  if (day === undefined) {
+    if (days.size > 5_000) days.clear();
+    day = computeDayNumber(ts, timeZone);
+    days.set(key, day);
+  }
   return day;
+}
+
+function computeDayNumber(ts: number, timeZone: string | undefined): number {
+  const parts = fmt('en-CA', timeZone, { year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ts);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value ?? 0);
+  return get('year') * 10_000 + get('month') * 100 + get('day');
 }
 
 function daysBetween(a: number, b: number, timeZone: string | undefined): number {
@@ -98,4 +100,13 @@ export function initials(name: string): string {
   const first = Array.from(words[0])[0] ?? '';
   const second = words.length > 1 ? Array.from(words[words.length - 1])[0] ?? '' : Array.from(words[0])[1] ?? '';
   return (first + second).toUpperCase();
+}
+
+/**
+ * Creates the formatters the list's rows use, for the company time zone and the interface
+ * language: the first Intl.DateTimeFormat of a time zone is slow to make, and this runs while
+ * the first rows are still being read rather than in their render.
+ */
+export function warmListFormats(lang: string, timeZone: string | undefined, now = Date.now()): void {
+  for (const ago of [0, 2 * 86_400_000, 30 * 86_400_000, 400 * 86_400_000]) formatListTime(now - ago, lang, timeZone, now);
 }

@@ -9,6 +9,11 @@ import type { InboxDb } from './store-access';
 
 export interface LiveState {
   db: InboxDb | null;
+  /**
+   * The first list page was read (or could not be): reads that can wait (counts, the badge)
+   * start then, so that they do not queue before it in the store.
+   */
+  firstPageRead: boolean;
   workerReady: boolean;
   connection: PeerStatus;
   pending: number;
@@ -21,20 +26,11 @@ export interface LiveState {
   unreachable: boolean;
 }
 
-export const useLive = create<LiveState>(() => ({
-  db: null,
-  workerReady: false,
-  connection: 'connecting',
-  pending: 0,
-  presence: { operators: {}, viewers: [] },
-  view: null,
-  revokedId: null,
-  unreachable: false,
-}));
-
-export function resetLive(): void {
-  useLive.setState({
+/** A fresh state: no store open, nothing known about the connection yet. */
+function initialLive(): LiveState {
+  return {
     db: null,
+    firstPageRead: false,
     workerReady: false,
     connection: 'connecting',
     pending: 0,
@@ -42,5 +38,11 @@ export function resetLive(): void {
     view: null,
     revokedId: null,
     unreachable: false,
-  });
+  };
+}
+
+export const useLive = create<LiveState>(initialLive);
+
+export function resetLive(): void {
+  useLive.setState(initialLive());
 }

@@ -4,18 +4,25 @@
  */
 import { createWorkerClient, type WorkerClient } from '../sync/client';
 import { databaseName } from '../store/schema';
+import { deleteStore } from '../store/db';
 import { useLive, resetLive } from './live-state';
-import { openInboxDb, type InboxDb } from './store-access';
-import { onTokens, refreshNow, type Credentials } from './tokens';
+import { openInboxDb, primeCompany, primeTab, setCatchingUp, type InboxDb } from './store-access';
+import { warmListFormats } from './format';
+import { useUi } from './ui-state';
+import { credentials, onTokens, refreshNow, type Credentials } from './tokens';
 import { handleNotice } from './notifications';
 import { toast } from './toasts';
-import { useUi } from './ui-state';
 import i18n from '../i18n';
 
 let client: WorkerClient | null = null;
 let db: InboxDb | null = null;
 let openId: number | null = null;
 let openSeq = 0;
+/** Bumped by every start and stop: a start overtaken by a stop (or another start) gives up. */
+let generation = 0;
+let starting: Promise<void> | null = null;
+/** The database of the runtime being started or running. */
+let startedName: string | null = null;
 const cleanups: Array<() => void> = [];
 
 export function worker(): WorkerClient | null {
@@ -30,16 +37,63 @@ export function openConversationId(): number | null {
   return openId;
 }
 
-export async function startRuntime(creds: Credentials): Promise<void> {
-  if (client) return;
+/**
+ * Opens the user's database (the screens read it as soon as it is open) and starts the sync
+ * worker beside the first render. `creds.accessToken` may still be empty: the worker asks for
+ * one (`token-needed`) and gets the renewal in flight.
+ */
+export function startRuntime(creds: Credentials): Promise<void> {
+  if (client) return Promise.resolve();
+  if (!starting) {
+    const gen = ++generation;
+    const run = startNow(creds, gen).catch((err: unknown) => {
+      // What waits for the first page (the dialogs, the counts) must not wait forever.
+      if (gen === generation) useLive.setState({ firstPageRead: true });
+      throw err;
+    });
+    starting = run;
+    void run.finally(() => {
+      if (starting === run) starting = null;
+    }).catch(() => undefined);
+  }
+  return starting;
+}
+
+async function startNow(creds: Credentials, gen: number): Promise<void> {
   const name = databaseName(creds.serverUrl, creds.userId);
-  db = await openInboxDb(name);
+  startedName = name;
+  const opened = await openInboxDb(name);
+  if (gen !== generation) {
+    // Stopped (signed out, session refused) while the database was opening.
+    opened.close();
+    return;
+  }
+  db = opened;
+  // The first rows are read now, beside the first render of the inbox; the worker's own start
+  // (its reads of the same database, then the catch-up's writes) waits for them.
+  const firstPage = Promise.all([
+    primeTab(opened, useUi.getState().tab),
+    // The company (time zone, names) too, and the row formatters made while the page is read.
+    primeCompany(opened).then((company) => warmListFormats(i18n.language, company?.timeZone || undefined)),
+  ]).then(() => undefined, () => undefined);
+  // The screens re-render for the database in a task of their own, after the reads are issued
+  // (opening the database is work enough for the task that finished it).
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (gen !== generation) {
+    opened.close();
+    db = null;
+    return;
+  }
   useLive.setState({ db });
+  // The worker script loads and compiles meanwhile.
   const c = createWorkerClient();
   client = c;
 
   cleanups.push(
-    c.on('status', ({ status, pending }) => useLive.setState({ connection: status, pending })),
+    c.on('status', ({ status, pending }) => {
+      setCatchingUp(status === 'syncing');
+      useLive.setState({ connection: status, pending });
+    }),
     c.on('token-needed', () => {
       refreshNow()
         .then(async (token) => {
@@ -64,13 +118,22 @@ export async function startRuntime(creds: Credentials): Promise<void> {
     }),
   );
 
-  await c.start({ serverUrl: creds.serverUrl, accessToken: creds.accessToken, userId: creds.userId, companyId: creds.companyId });
+  await firstPage;
+  if (client !== c) return;
+  // In a task of its own: the list's first render is work enough for the task that read it.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  if (client !== c) return;
+  useLive.setState({ firstPageRead: true });
+  await c.start({ serverUrl: creds.serverUrl, accessToken: credentials()?.accessToken || creds.accessToken, userId: creds.userId, companyId: creds.companyId });
+  if (client !== c) return;
   useLive.setState({ workerReady: true });
   if (openId !== null) void openConversation(openId, true);
 }
 
 /** Stops syncing; with `wipe` the local database is deleted too (sign-out). */
 export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
+  generation++;
+  starting = null;
   const c = client;
   client = null;
   openId = null;
@@ -78,11 +141,19 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   openTimer = null;
   wanted = null;
   for (const off of cleanups.splice(0)) off();
+  setCatchingUp(false);
   // Our own connection would block the deletion of the database.
   db?.close();
   db = null;
   resetLive();
-  if (!c) return;
+  const name = startedName;
+  startedName = null;
+  if (!c) {
+    // Signed out while the database was still opening (the worker did not exist yet): the
+    // device's copy goes all the same.
+    if (opts.wipe && name) await deleteStore(name).catch((err) => console.warn('[store] wipe failed', err));
+    return;
+  }
   try {
     if (opts.wipe) await c.wipe();
     else await c.stop();

@@ -10,7 +10,6 @@ import { authApi, type Me, type SignupInput, type TokenPair } from './auth-api';
 import { ApiError, NetworkError } from './http';
 import {
   accessToken, adoptStored, adoptTokens, clearTokens, credentials, onTokens, refreshNow, setSessionEndedHandler,
-  SessionEnded,
 } from './tokens';
 import { startRuntime, stopRuntime } from './runtime';
 import { serveTokens } from './broker';
@@ -70,15 +69,23 @@ export async function boot(): Promise<void> {
     return;
   }
 
-  useSession.setState({ phase: 'signing-in', serverUrl: stored.serverUrl, userId: stored.userId, companyId: stored.companyId });
   adoptStored(stored.serverUrl, stored.userId, stored.companyId, stored.refreshToken);
+  // Local-first: the inbox opens on the device's copy at once, while the session is renewed
+  // beside it (online or not). The sync worker asks for the access token when it needs it and
+  // shares this renewal; a refused session ends through `endSession`, like any later refusal.
+  const renewal = refreshNow();
+  useSession.setState({ phase: 'signed-in', me: null, serverUrl: stored.serverUrl, userId: stored.userId, companyId: stored.companyId });
+  const started = startRuntime(credentials()!).catch((err) => console.error('[session] could not start the sync worker', err));
   try {
-    await refreshNow();
-  } catch (err) {
-    if (err instanceof SessionEnded) return; // endSession has run
-    // Offline or the server is down: the local copy still works; renewal is retried.
+    const token = await renewal;
+    // The user as the server describes them (the stored company record already does, mostly).
+    const me = await authApi.me(stored.serverUrl, token).catch(() => null);
+    if (me && useSession.getState().userId === stored.userId) useSession.setState({ me });
+  } catch {
+    // SessionEnded: endSession has run. Offline or the server is down: the local copy still
+    // works; renewal is retried.
   }
-  await enterInbox(null);
+  await started;
 }
 
 /** Signs in with email and password. Throws ApiError (with field errors) or NetworkError. */

@@ -7,7 +7,7 @@ import { projectInboxRow, type InboxRow } from '../../src-core/conversation/proj
 import { openStore, type SwitchboardDb } from '../store/db';
 import { conversationRecord } from '../store/dexie-local-store';
 import { STORES_V1 } from '../store/schema';
-import { countBadge, countTabs, readTab } from './store-access';
+import { CATCH_UP_READ_INTERVAL_MS, setCatchingUp, watchTables, countBadge, countTabs, primeCompany, primedCompany, primeTab, readTab, sameRecord, takePrimed } from './store-access';
 
 const ME = 10;
 let counter = 0;
@@ -67,6 +67,88 @@ describe('reading a tab: its order from the compound index, with its first rows'
     delete orphan.unassignedAt;
     await db.conversations.put(orphan as ReturnType<typeof conversationRecord>);
     expect((await readTab(db, 'unassigned')).ids).toEqual([1, 2]);
+  });
+});
+
+describe('a tab read started as the database opens (primeTab)', () => {
+  it('is taken over once by the list, which then reads for itself', async () => {
+    const db = freshDb();
+    await put(db, [row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 }), row(2, { status: 'inbox', assigneeId: ME, lastActivityAt: 20 })]);
+    const primed = primeTab(db, 'mine');
+    const taken = takePrimed(db, 'mine');
+    expect(taken).not.toBeNull();
+    expect((await taken!).ids).toEqual([2, 1]);
+    expect((await primed).rows.map((r) => r.id)).toEqual([2, 1]);
+    expect(takePrimed(db, 'mine')).toBeNull();
+    expect(takePrimed(db, 'unassigned')).toBeNull();
+  });
+
+  it('is dropped when the conversations change before the list takes it', async () => {
+    const db = freshDb();
+    await put(db, [row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 })]);
+    await primeTab(db, 'mine');
+    // The worker stores a change after the read: the primed page no longer tells the truth.
+    await put(db, [row(2, { status: 'inbox', assigneeId: ME, lastActivityAt: 20 })]);
+    expect(takePrimed(db, 'mine')).toBeNull();
+    expect((await readTab(db, 'mine')).ids).toEqual([2, 1]);
+  });
+});
+
+describe('the company record read as the database opens', () => {
+  it('is kept for the first render, and is undefined before it was read or when there is none', async () => {
+    const db = freshDb();
+    expect(primedCompany(db)).toBeUndefined();
+    expect(await primeCompany(db)).toBeUndefined();
+    const record = { key: 'current' as const, companyId: 9, name: 'Acme', timeZone: 'Europe/Berlin', operators: [], groups: [], roles: [], accountChannels: [], topics: [] };
+    await db.company.put(record);
+    await primeCompany(db);
+    expect(primedCompany(db)).toMatchObject({ name: 'Acme', timeZone: 'Europe/Berlin' });
+  });
+});
+
+describe('watched reads while the worker catches up', () => {
+  const until = async (test: () => boolean) => {
+    for (let i = 0; i < 200 && !test(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('re-read at most once per catch-up interval, and at once when the catch-up ends', async () => {
+    const db = freshDb();
+    const runs: number[] = [];
+    setCatchingUp(true);
+    const stop = watchTables(db, ['conversations'], 10, async () => {
+      runs.push(Date.now());
+    });
+    try {
+      await until(() => runs.length === 1);
+      // The worker stores a batch: the change is read at the earliest a catch-up interval later.
+      await put(db, [row(1)]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(runs).toHaveLength(1);
+      // The catch-up ends: what waited is read now, not when the interval is over.
+      const ended = Date.now();
+      setCatchingUp(false);
+      await until(() => runs.length === 2);
+      expect(runs).toHaveLength(2);
+      expect(runs[1] - ended).toBeLessThan(CATCH_UP_READ_INTERVAL_MS / 2);
+      // Online again: a change is read after the ordinary interval.
+      await put(db, [row(2)]);
+      await until(() => runs.length === 3);
+      expect(runs).toHaveLength(3);
+    } finally {
+      stop();
+      setCatchingUp(false);
+    }
+  });
+});
+
+describe('comparing two reads of a row', () => {
+  it('finds equal values equal, and any changed field (arrays too) different', () => {
+    const a = conversationRecord(row(1, { status: 'inbox', assigneeId: ME, lastActivityAt: 10 }), ME);
+    const b = structuredClone(a);
+    expect(sameRecord(a, b)).toBe(true);
+    expect(sameRecord(a, { ...b, unreadCount: b.unreadCount + 1 })).toBe(false);
+    expect(sameRecord(a, { ...b, lastMessagePreview: 'new' })).toBe(false);
+    expect(sameRecord(a, { ...b, tags: [...b.tags, 'vip'] })).toBe(false);
   });
 });
 

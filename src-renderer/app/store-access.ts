@@ -3,10 +3,10 @@
  * writes (drafts, on every keystroke). The store and the search index belong to src-renderer/store;
  * this file adapts them to what the screens need.
  */
-import { useEffect, useRef, useState } from 'react';
+import { startTransition, useEffect, useRef, useState } from 'react';
 import Dexie from 'dexie';
 import { openStore, type SwitchboardDb } from '../store/db';
-import type { ConversationRecord } from '../store/schema';
+import type { CompanyRecord, ConversationRecord } from '../store/schema';
 import { searchLocal } from '../store/search';
 import type { InboxTab } from './ui-state';
 
@@ -32,12 +32,28 @@ function onTablesChanged(db: InboxDb, tables: readonly Table[], onChange: () => 
 }
 
 /**
+ * While the worker catches up it commits a batch every few hundred milliseconds, and every
+ * re-read of a list or a count queues in the same IndexedDB backend as its writes: watched
+ * reads then run at most this often, and once more as soon as the catch-up ends.
+ */
+export const CATCH_UP_READ_INTERVAL_MS = 1_000;
+let catchingUp = false;
+const wakers = new Set<() => void>();
+
+/** Tells the watched reads whether the worker is catching up (the runtime follows its status). */
+export function setCatchingUp(value: boolean): void {
+  if (catchingUp === value) return;
+  catchingUp = value;
+  if (!value) for (const wake of [...wakers]) wake();
+}
+
+/**
  * Re-runs `run` when `tables` change: the first change at once, later ones coalesced to at most
  * one run per interval. The interval grows with what a run costs (ten times its duration): during
  * a sync the worker commits several times a second, and each re-read of an index range is work
  * for the same IndexedDB backend the worker is waiting on.
  */
-function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, run: () => Promise<void>): () => void {
+export function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, run: () => Promise<void>): () => void {
   let disposed = false;
   let running = false;
   let again = false;
@@ -68,17 +84,26 @@ function watchTables(db: InboxDb, tables: readonly Table[], intervalMs: number, 
   };
   const schedule = () => {
     if (timer || disposed) return;
-    const interval = Math.max(intervalMs, lastCost * 10);
+    const interval = Math.max(intervalMs, lastCost * 10, catchingUp ? CATCH_UP_READ_INTERVAL_MS : 0);
     timer = setTimeout(() => {
       timer = null;
       void go();
     }, Math.max(0, lastRun + interval - Date.now()));
   };
+  // The catch-up ended: a change waiting for its turn is read now.
+  const wake = () => {
+    if (!timer || disposed) return;
+    clearTimeout(timer);
+    timer = null;
+    void go();
+  };
   const off = onTablesChanged(db, tables, schedule);
+  wakers.add(wake);
   void go();
   return () => {
     disposed = true;
     if (timer) clearTimeout(timer);
+    wakers.delete(wake);
     off();
   };
 }
@@ -95,9 +120,14 @@ export function useStoreQuery<T>(db: InboxDb | null, tables: readonly Table[], q
   useEffect(() => {
     if (!db) return;
     let live = true;
+    let first = true;
     const stop = watchTables(db, tables, intervalMs, async () => {
       const result = await querierRef.current(db);
-      if (live) setValue({ key, value: result });
+      if (!live) return;
+      // The first result at once; later ones (the worker writing) as interruptible renders.
+      if (first) setValue({ key, value: result });
+      else startTransition(() => setValue({ key, value: result }));
+      first = false;
     });
     return () => {
       live = false;
@@ -208,6 +238,64 @@ export function prefetchTabs(db: InboxDb, tabs: readonly InboxTab[]): () => void
   };
 }
 
+/** The company record as read when the database opened (`primeCompany`). */
+const companies = new WeakMap<InboxDb, CompanyRecord | undefined>();
+
+/**
+ * Reads the company record as the database opens: the list's first render then has the time
+ * zone and the operators' names, instead of rendering every row again when they arrive.
+ */
+export async function primeCompany(db: InboxDb): Promise<CompanyRecord | undefined> {
+  const company = await db.company.get('current');
+  companies.set(db, company);
+  return company;
+}
+
+/** The company record read by `primeCompany` (undefined before, or when there is none). */
+export function primedCompany(db: InboxDb): CompanyRecord | undefined {
+  return companies.get(db);
+}
+
+/** First reads started before the list mounts (`primeTab`), by database and tab. */
+const primed = new WeakMap<InboxDb, Map<InboxTab, { page: Promise<TabPage>; stale: boolean; off(): void }>>();
+
+/**
+ * Starts reading a tab's page as soon as the database is open, before the screens mount: the
+ * list's first read takes it over instead of starting its own. A change to the conversations
+ * while it is in flight or waiting makes the list read again.
+ */
+export function primeTab(db: InboxDb, tab: InboxTab): Promise<TabPage> {
+  let byTab = primed.get(db);
+  if (!byTab) {
+    byTab = new Map();
+    primed.set(db, byTab);
+  }
+  byTab.get(tab)?.off();
+  const entry = { page: readTab(db, tab), stale: false, off: () => undefined as void };
+  entry.off = onTablesChanged(db, ['conversations'], () => {
+    entry.stale = true;
+  });
+  // Not taken within a few seconds (another tab or a search was shown): forget it.
+  const timer = setTimeout(() => takePrimed(db, tab), 5_000);
+  const off = entry.off;
+  entry.off = () => {
+    clearTimeout(timer);
+    off();
+  };
+  byTab.set(tab, entry);
+  return entry.page;
+}
+
+/** The primed read of `tab`, once, unless the conversations changed since it started. */
+export function takePrimed(db: InboxDb, tab: InboxTab): Promise<TabPage> | null {
+  const byTab = primed.get(db);
+  const entry = byTab?.get(tab);
+  if (!byTab || !entry) return null;
+  byTab.delete(tab);
+  entry.off();
+  return entry.stale ? null : entry.page.catch(() => readTab(db, tab));
+}
+
 /**
  * A tab's page kept current while the worker writes. Switching to a tab shows its last known
  * page in the same frame (then the fresh one, a read later); an order that did not change keeps
@@ -218,13 +306,18 @@ export function useTabPage(db: InboxDb | null, tab: InboxTab, intervalMs = 200):
   useEffect(() => {
     if (!db) return;
     let live = true;
+    let first = true;
     const pages = pagesOf(db);
     const stop = watchTables(db, ['conversations'], intervalMs, async () => {
-      const page = await readTab(db, tab);
+      const page = await (takePrimed(db, tab) ?? readTab(db, tab));
       const previous = pages.get(tab);
       const next = previous && sameIds(previous.ids, page.ids) ? { ids: previous.ids, rows: page.rows } : page;
       pages.set(tab, next);
-      if (live) setState({ db, tab, page: next });
+      if (!live) return;
+      // A tab's first page at once; later ones (the worker writing) as interruptible renders.
+      if (first) setState({ db, tab, page: next });
+      else startTransition(() => setState({ db, tab, page: next }));
+      first = false;
     });
     return () => {
       live = false;
@@ -234,6 +327,20 @@ export function useTabPage(db: InboxDb | null, tab: InboxTab, intervalMs = 200):
   if (!db) return undefined;
   if (state && state.db === db && state.tab === tab) return state.page;
   return lastPages.get(db)?.get(tab);
+}
+
+/** Two reads of one conversation's row hold the same values (rows are flat but for a few arrays). */
+export function sameRecord(a: ConversationRecord, b: ConversationRecord): boolean {
+  const ka = Object.keys(a) as Array<keyof ConversationRecord>;
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }
 
 export interface TabCounts {
@@ -292,13 +399,17 @@ export interface Snippet {
 export interface SearchResult {
   conversationId: number;
   snippets: Snippet[];
+  /** The conversation's row, read by the search: the list paints it without reading it again. */
+  row: ConversationRecord | null;
 }
 
 /** Offline search, grouped by conversation (product §4.5): name matches first, then messages. */
 export async function searchConversations(db: InboxDb, query: string, limit: number): Promise<SearchResult[]> {
-  const groups = await searchLocal(db, query, { limit });
+  // The list shows one message per conversation: the newest hit is the only one read.
+  const groups = await searchLocal(db, query, { limit, hitsPerConversation: 1 });
   return groups.map((g) => ({
     conversationId: g.conversationId,
+    row: g.row,
     snippets: [
       ...(g.nameMatches ? [{ text: g.clientName, ranges: g.nameMatches.map((m) => [m.start, m.end] as [number, number]), kind: 'name' as const }] : []),
       ...g.hits.map((h) => ({

@@ -8,6 +8,19 @@ import type { NotificationRequest, StoredSession, SwitchboardBridge, Unsubscribe
 const SESSION_KEY = 'switchboard.session';
 const COLLAPSE_WINDOW_MS = 10_000;
 const MAX_SEPARATE = 3;
+/**
+ * While a burst lasts its summary is shown again with the new count at most this often: a
+ * catch-up after a night away brings hundreds of notices within a second, and replacing the
+ * summary for each one kept the UI thread (and the browser's notification service) busy.
+ */
+export const SUMMARY_REFRESH_MS = 1_000;
+
+/** What the bridge needs of the Web Notifications API (a test passes a double). */
+export interface NotificationApi {
+  readonly permission: NotificationPermission;
+  requestPermission(): Promise<NotificationPermission>;
+  new (title: string, options?: NotificationOptions & { requireInteraction?: boolean }): Notification;
+}
 
 function isStoredSession(v: unknown): v is StoredSession {
   const s = v as StoredSession;
@@ -24,11 +37,17 @@ export function isSafeExternalUrl(url: string): boolean {
   }
 }
 
-export function createBrowserBridge(win: Window = window): SwitchboardBridge {
+export function createBrowserBridge(win: Window = window, notifications: NotificationApi | undefined = (globalThis as { Notification?: NotificationApi }).Notification): SwitchboardBridge {
   const listeners = new Set<(conversationId: number) => void>();
   const recent: number[] = [];
   let summary: Notification | null = null;
   let summaryCount = 0;
+  /** When the summary was last shown, and the timer that shows its latest count later. */
+  let summaryShownAt = 0;
+  let summaryTimer: ReturnType<typeof setTimeout> | null = null;
+  let summarySilent = true;
+  let permission: NotificationPermission = 'default';
+  let permissionReadAt = 0;
   const baseTitle = win.document.title || 'Switchboard';
 
   const open = (conversationId: number | null) => {
@@ -58,22 +77,45 @@ export function createBrowserBridge(win: Window = window): SwitchboardBridge {
       },
     },
     async notify(request: NotificationRequest) {
-      if (typeof Notification === 'undefined') return;
-      if (Notification.permission === 'default') await Notification.requestPermission();
-      if (Notification.permission !== 'granted') return;
+      const N = notifications;
+      if (!N) return;
       const now = Date.now();
+      // Reading the permission asks the browser each time: during a burst, once per refresh.
+      if (now - permissionReadAt >= SUMMARY_REFRESH_MS) {
+        if (N.permission === 'default') await N.requestPermission();
+        permission = N.permission;
+        permissionReadAt = now;
+      }
+      if (permission !== 'granted') return;
       while (recent.length > 0 && now - recent[0] > COLLAPSE_WINDOW_MS) recent.shift();
       recent.push(now);
       if (recent.length > MAX_SEPARATE) {
-        // A burst collapses into one summary that keeps counting (product §9).
-        summaryCount = summary ? summaryCount + 1 : recent.length;
-        summary?.close();
-        summary = new Notification('Switchboard', { body: `${summaryCount} new messages`, tag: 'switchboard-summary', silent: request.silent });
-        summary.onclick = () => open(null);
+        // A burst collapses into one summary that keeps counting (product §9); while it lasts,
+        // the summary shows its latest count at most once per SUMMARY_REFRESH_MS.
+        const starts = summary === null && summaryTimer === null;
+        summaryCount = starts ? recent.length : summaryCount + 1;
+        const showSummary = () => {
+          summaryTimer = null;
+          summaryShownAt = Date.now();
+          summary?.close();
+          const shown = new N('Switchboard', { body: `${summaryCount} new messages`, tag: 'switchboard-summary', silent: summarySilent });
+          shown.onclick = () => open(null);
+          summary = shown;
+          // Only the summary's first appearance may play a sound; its updates are quiet.
+          summarySilent = true;
+        };
+        if (starts) {
+          summarySilent = request.silent === true;
+          showSummary();
+        } else if (summaryTimer === null) {
+          summaryTimer = setTimeout(showSummary, Math.max(0, summaryShownAt + SUMMARY_REFRESH_MS - now));
+        }
         return;
       }
+      if (summaryTimer !== null) clearTimeout(summaryTimer);
+      summaryTimer = null;
       summary = null;
-      const n = new Notification(request.title, {
+      const n = new N(request.title, {
         body: request.body, tag: request.id, silent: request.silent, requireInteraction: request.requireInteraction,
       });
       n.onclick = () => {

@@ -401,6 +401,7 @@ export const en = {
     topics: 'Topics',
     noTopics: 'No topics are set up for your company.',
     topicsClosed: 'Topics belong to an open query. Reopen to change them.',
+    topicArchived: 'archived',
     queries: 'Queries',
     noQueries: 'No queries yet.',
     open: 'open',

@@ -5,7 +5,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en';
-import { ru } from './ru';
 
 export type Language = 'en' | 'ru';
 export const LANGUAGES: Language[] = ['en', 'ru'];
@@ -25,8 +24,27 @@ function detectLanguage(): Language {
 
 const initial = detectLanguage();
 
+/** Languages other than English are loaded when they are first used (their own chunks). */
+const loaders: Record<Exclude<Language, 'en'>, () => Promise<object>> = {
+  ru: () => import('./ru').then((m) => m.ru),
+};
+const loading = new Map<Language, Promise<void>>();
+
+function loadLanguage(language: Language): Promise<void> {
+  if (language === 'en' || i18n.hasResourceBundle(language, 'translation')) return Promise.resolve();
+  let p = loading.get(language);
+  if (!p) {
+    p = loaders[language]().then((resources) => {
+      i18n.addResourceBundle(language, 'translation', resources, true, true);
+    });
+    p.catch(() => loading.delete(language));
+    loading.set(language, p);
+  }
+  return p;
+}
+
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, ru: { translation: ru } },
+  resources: { en: { translation: en } },
   lng: initial,
   fallbackLng: 'en',
   supportedLngs: LANGUAGES,
@@ -37,6 +55,14 @@ void i18n.use(initReactI18next).init({
 
 if (typeof document !== 'undefined') document.documentElement.lang = initial;
 
+/** Resolves once the starting language's strings are loaded (English is always there). */
+export const languageReady: Promise<void> = loadLanguage(initial).then(
+  () => {
+    if (initial !== 'en') void i18n.changeLanguage(initial);
+  },
+  () => undefined,
+);
+
 export function setLanguage(language: Language, opts: { persist?: boolean } = {}): void {
   if (opts.persist !== false) {
     try {
@@ -45,7 +71,7 @@ export function setLanguage(language: Language, opts: { persist?: boolean } = {}
       /* private mode */
     }
   }
-  void i18n.changeLanguage(language);
+  void loadLanguage(language).then(() => i18n.changeLanguage(language), () => undefined);
   document.documentElement.lang = language;
 }
 

@@ -416,6 +416,7 @@ export const ru: Translation = {
     topics: 'Темы',
     noTopics: 'Темы для компании не настроены.',
     topicsClosed: 'Темы относятся к открытому обращению. Откройте разговор снова, чтобы изменить их.',
+    topicArchived: 'в архиве',
     queries: 'Обращения',
     noQueries: 'Обращений пока нет.',
     open: 'открыто',

@@ -212,7 +212,7 @@ describe('the Dexie local store: rows and the search index', () => {
     const records = await store.db.search.orderBy('id').toArray();
     expect(records.map((r) => r.text).sort()).toEqual(['Hello there', 'Where is my order?', 'Your order ships tomorrow']);
     expect(records.find((r) => r.id === reply.id)).toMatchObject({ conversationId: 1, kind: 'out' });
-    expect(records.find((r) => r.text === 'Where is my order?')?.words).toEqual(['where', 'is', 'my', 'order']);
+    expect(records.find((r) => r.text === 'Where is my order?')?.terms).toEqual(['where', 'is', 'my', 'order']);
   });
 
   it('reports each changed row with the row it replaced, after the change committed', async () => {

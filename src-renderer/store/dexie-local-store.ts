@@ -12,11 +12,17 @@ import { parseDocName } from '../../src-core/conversation/doc';
 import type { InboxRow } from '../../src-core/conversation/projection';
 import type { LocalStore, OutboxEntry, RemoteUpdate, SyncState } from '../../src-core/sync/local-store';
 import type { SwitchboardDb } from './db';
-import { takeableFlag, type ConversationRecord, type SearchRecord, type SyncStateRecord } from './schema';
-import { clientNameKey, searchRecordsFromUpdates } from './search';
+import { takeableFlag, type ConversationRecord, type PostingRecord, type SearchRecord, type SyncStateRecord } from './schema';
+import { BACKFILL_KEY, clientNameKey, idsByWord, POSTING_FULL_ROW, postingRows, searchRecordsFromUpdates, smallRowRange, type PostingList } from './search';
 
 const SYNC_KEY = 'sync' as const;
 const EMPTY_STATE: SyncStateRecord = { key: SYNC_KEY, cursor: 0, epoch: 0, userId: null, companyId: null };
+/** Small posting rows a word gathers in this session before they are merged. */
+const MERGE_AFTER_ROWS = 8;
+/** Words whose small rows are counted at most (a bound on memory: most words are rare). */
+const COUNTED_WORDS_MAX = 50_000;
+/** Search records posted per background step after an upgrade (one short transaction each). */
+const BACKFILL_CHUNK = 2000;
 
 /** A conversation row as the store held it before a server change, and after. */
 export interface RowChange {
@@ -29,6 +35,8 @@ export interface DexieLocalStoreOptions {
   userId: number;
   /** Called after a server change committed, with every row it touched (for notifications). */
   onRemoteRows?(changes: RowChange[]): void;
+  /** Tuning (tests): search records posted per background step after an upgrade (default 2,000). */
+  backfillChunk?: number;
 }
 
 /** The tab a conversation is listed under for `userId` (product §4.2). */
@@ -45,6 +53,10 @@ export function conversationRecord(row: InboxRow, userId: number): ConversationR
 
 export class DexieLocalStore implements LocalStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Small posting rows written per word since this store started or since the word's last merge. */
+  private smallRows = new Map<string, number>();
+  /** Words with enough small rows to merge after the current write. */
+  private toMerge = new Set<string>();
 
   constructor(readonly db: SwitchboardDb, private readonly opts: DexieLocalStoreOptions) {}
 
@@ -101,7 +113,7 @@ export class DexieLocalStore implements LocalStore {
     const search = searchRecordsFromUpdates(updates);
     const { db } = this;
     return this.serial(async () => {
-      const before = await db.transaction('rw', [db.docUpdates, db.conversations, db.search, db.syncState], async () => {
+      const before = await db.transaction('rw', [db.docUpdates, db.conversations, db.search, db.postings, db.syncState], async () => {
         const [previous] = await Promise.all([
           this.opts.onRemoteRows && records.length > 0 ? db.conversations.bulkGet(records.map((r) => r.id)) : Promise.resolve([]),
           updates.length > 0 ? db.docUpdates.bulkAdd(updates.map((u) => ({ doc: u.doc, data: ownBytes(u.update) }))) : undefined,
@@ -114,6 +126,7 @@ export class DexieLocalStore implements LocalStore {
       if (this.opts.onRemoteRows && records.length > 0) {
         this.opts.onRemoteRows(records.map((after, i) => ({ before: before[i], after })));
       }
+      this.scheduleMerge();
     });
   }
 
@@ -121,16 +134,20 @@ export class DexieLocalStore implements LocalStore {
     const record = row ? conversationRecord(row, this.opts.userId) : null;
     const search = searchRecordsFromUpdates([{ doc: name, update }]);
     const { db } = this;
-    return this.serial(() => db.transaction('rw', [db.docUpdates, db.outbox, db.conversations, db.search], async () => {
-      const bytes = ownBytes(update);
-      const [id] = await Promise.all([
-        db.outbox.add({ doc: name, update: bytes, createdAt: Date.now() }),
-        db.docUpdates.add({ doc: name, data: bytes }),
-        record ? db.conversations.put(record) : undefined,
-        this.addSearch(search),
-      ]);
+    return this.serial(async () => {
+      const id = await db.transaction('rw', [db.docUpdates, db.outbox, db.conversations, db.search, db.postings], async () => {
+        const bytes = ownBytes(update);
+        const [outboxId] = await Promise.all([
+          db.outbox.add({ doc: name, update: bytes, createdAt: Date.now() }),
+          db.docUpdates.add({ doc: name, data: bytes }),
+          record ? db.conversations.put(record) : undefined,
+          this.addSearch(search),
+        ]);
+        return outboxId;
+      });
+      this.scheduleMerge();
       return id;
-    }));
+    });
   }
 
   replaceDoc(name: string, update: Uint8Array): Promise<void> {
@@ -191,12 +208,96 @@ export class DexieLocalStore implements LocalStore {
   }
 
   /**
-   * Indexes the messages an update brings. A message arrives in exactly one update in the usual
-   * case; a re-delivered one (a resync, a duplicate frame) is written again with the same content,
-   * which is cheaper than looking every message up first (a key-by-key walk of the table).
+   * Fills the posting lists of the messages a store upgraded from version 2 already held, a chunk
+   * of records per write, in key order, so that sync writes queued meanwhile run in between. Does
+   * nothing once they are complete; an interrupted fill resumes where it stopped.
+   */
+  async backfillPostings(): Promise<void> {
+    const { db } = this;
+    const chunk = Math.max(1, this.opts.backfillChunk ?? BACKFILL_CHUNK);
+    for (;;) {
+      const done = await this.serial(async () => {
+        const finished = await db.transaction('rw', [db.search, db.postings], async () => {
+          const marker = await db.postings.get(BACKFILL_KEY);
+          if (!marker) return true;
+          const after = marker.ids[0];
+          const records = await (after === undefined ? db.search.toCollection() : db.search.where(':id').above(after)).limit(chunk).toArray();
+          const rows = this.countSmallRows(postingRows(idsByWord(records), false));
+          await db.postings.bulkPut(rows);
+          if (records.length < chunk) await db.postings.delete(BACKFILL_KEY);
+          else await db.postings.put({ ...marker, ids: [records[records.length - 1].id] });
+          return records.length < chunk;
+        });
+        this.scheduleMerge();
+        return finished;
+      });
+      if (done) return;
+    }
+  }
+
+  /**
+   * Indexes the messages an update brings: their search records, and one small posting row per
+   * word. A message arrives in exactly one update in the usual case; a re-delivered one (a resync,
+   * a duplicate frame) is written again with the same content, which is cheaper than looking every
+   * message up first (a key-by-key walk of the table); its id may then appear twice in a word's
+   * rows, which readers and merges deduplicate.
    */
   private async addSearch(records: SearchRecord[]): Promise<void> {
-    if (records.length > 0) await this.db.search.bulkPut(records);
+    if (records.length === 0) return;
+    const rows = this.countSmallRows(postingRows(idsByWord(records), false));
+    await Promise.all([this.db.search.bulkPut(records), this.db.postings.bulkPut(rows)]);
+  }
+
+  /** Counts freshly written small rows per word, noting the words due for a merge. */
+  private countSmallRows(rows: PostingRecord[]): PostingRecord[] {
+    if (this.smallRows.size >= COUNTED_WORDS_MAX) {
+      // Mostly words seen once (order numbers, names): forgetting them only delays their merge.
+      for (const [word, n] of this.smallRows) if (n === 1) this.smallRows.delete(word);
+    }
+    for (const { word } of rows) {
+      const n = (this.smallRows.get(word) ?? 0) + 1;
+      this.smallRows.set(word, n);
+      if (n >= MERGE_AFTER_ROWS) this.toMerge.add(word);
+    }
+    return rows;
+  }
+
+  /** Queues a merge of the words that gathered enough small posting rows (after the writes queued so far). */
+  private scheduleMerge(): void {
+    if (this.toMerge.size === 0) return;
+    const words = [...this.toMerge];
+    this.toMerge.clear();
+    for (const w of words) this.smallRows.delete(w);
+    void this.serial(() => this.mergePostings(words));
+  }
+
+  /**
+   * Folds each word's small posting rows into full rows of `POSTING_FULL_ROW` ids and at most one
+   * small row with the rest, without duplicates. Full rows are never read again by a merge, so a
+   * word's writes cost a bounded number of rewrites of its newest ids.
+   */
+  private mergePostings(words: string[]): Promise<void> {
+    const { db } = this;
+    return db.transaction('rw', db.postings, async () => {
+      await Promise.all(words.map(async (word) => {
+        const [lower, upper] = smallRowRange(word);
+        const rows = await db.postings.where(':id').between(lower, upper, true, false).toArray();
+        if (rows.length < 2) return;
+        const list: PostingList = { ids: [], conversations: [] };
+        const seen = new Set<string>();
+        for (const row of rows) {
+          row.ids.forEach((id, i) => {
+            if (seen.has(id)) return;
+            seen.add(id);
+            list.ids.push(id);
+            list.conversations.push(row.conversations[i]);
+          });
+        }
+        const merged = postingRows(new Map([[word, list]]), list.ids.length >= POSTING_FULL_ROW);
+        await db.postings.bulkDelete(rows.map((r) => [r.word, r.seq] as [string, string]));
+        await db.postings.bulkPut(merged);
+      }));
+    });
   }
 
   private async advanceCursor(cursor: number): Promise<void> {

@@ -5,9 +5,11 @@ import { ConversationDoc } from '../../src-core/conversation/doc';
 import { projectInboxRow, type InboxRow } from '../../src-core/conversation/projection';
 import type { MessageEntry } from '../../src-core/conversation/types';
 import { monotonicUlid } from '../../src-core/ids';
+import Dexie from 'dexie';
 import { openStore, type SwitchboardDb } from './db';
 import { DexieLocalStore } from './dexie-local-store';
-import { highlight, messagesInUpdate, queryWords, searchLocal, searchWords } from './search';
+import { STORES_V2, type SearchRecord } from './schema';
+import { BACKFILL_KEY, highlight, messagesInUpdate, normalizeText, postingCount, queryWords, searchLocal, searchRecordOf, searchWords, termsOf, type SearchOptions } from './search';
 
 const ulid = monotonicUlid();
 let counter = 0;
@@ -121,13 +123,13 @@ describe('searchLocal', () => {
     expect(results[0].hits[0].snippet).toBe('refund again 8');
   });
 
-  it('walks a common word newest-first, and falls back to its whole range when few conversations hold it', async () => {
+  it('walks a common word newest-first, and falls back to its postings when few conversations hold it', async () => {
     const store = freshStore();
     const t = 1_700_000_000_000;
     await addConversation(store, 1, 'Old', [message('zebra at the very start', 'in', t)]);
     await addConversation(store, 3, 'Chatty', Array.from({ length: 100 }, (_, i) => message(`nothing to see ${i}`, 'in', t + 1000 + i)));
     await addConversation(store, 2, 'Busy', Array.from({ length: 30 }, (_, i) => message(`zebra crossing ${i}`, 'in', t + 5000 + i)));
-    const tuning = { denseThreshold: 10, denseScanLimit: 60 };
+    const tuning = { readLimit: 10, denseScanLimit: 60 };
     // Newest-first finds the busy conversation within the scan limit.
     expect((await searchLocal(store.db, 'zeb', { limit: 1, ...tuning })).map((r) => r.conversationId)).toEqual([2]);
     // Asking for more than the scan reaches: the exact walk finds the old one too.
@@ -157,6 +159,17 @@ describe('searchLocal', () => {
     expect(await searchLocal(store.db, 'secret')).toHaveLength(1);
     await store.deleteDoc('conv/1');
     expect(await searchLocal(store.db, 'secret')).toEqual([]);
+  });
+
+  it('gives a forgotten conversation’s place to the next one, though its ids stay posted', async () => {
+    const store = freshStore();
+    const t = 1_700_000_000_000;
+    await addConversation(store, 1, 'Anna', [message('secret plan', 'in', t)]);
+    await addConversation(store, 2, 'Boris', [message('secret code', 'in', t + 1000)]);
+    await store.deleteDoc('conv/2');
+    const [row] = await store.db.postings.where(':id').between(['secret', ''], ['secret', '\uffff']).toArray().then((rows) => rows.filter((r) => r.conversations.includes(2)));
+    expect(row).toBeDefined();
+    expect((await searchLocal(store.db, 'secret', { limit: 1 })).map((r) => r.conversationId)).toEqual([1]);
   });
 
   it('searches a larger store quickly (fake-indexeddb timing is only indicative)', async () => {
@@ -199,4 +212,205 @@ describe('searchLocal', () => {
     // Generous bound: fake-indexeddb is far slower than a browser's IndexedDB.
     expect(searchMs).toBeLessThan(2000);
   }, 600_000);
+});
+
+/** A small deterministic generator, so a failing corpus can be reproduced. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a * 1_103_515_245 + 12_345) >>> 0;
+    return a / 2 ** 32;
+  };
+}
+
+/**
+ * What `searchLocal` must answer, computed from every record: the conversations of the matching
+ * messages in the order of their newest match (names first), at most `limit`.
+ */
+async function expected(db: SwitchboardDb, query: string, limit: number) {
+  const words = queryWords(query);
+  const phrase = normalizeText(query).trim().replace(/\s+/g, ' ');
+  const rows = await db.conversations.toArray();
+  // Names: the first `limit` in name order (as the name index gives them), then newest first.
+  const names = rows.filter((r) => r.clientNameLower.startsWith(phrase))
+    .sort((a, b) => (a.clientNameLower < b.clientNameLower ? -1 : a.clientNameLower > b.clientNameLower ? 1 : a.id - b.id))
+    .slice(0, limit)
+    .sort((a, b) => b.lastActivityAt - a.lastActivityAt);
+  const records = (await db.search.toArray())
+    .filter((r) => words.length > 0 && words.every((w) => termsOf(r).some((rw) => rw.startsWith(w))))
+    .sort((a, b) => (a.id < b.id ? 1 : -1));
+  const order = names.map((n) => n.id);
+  const newest = new Map<number, SearchRecord[]>();
+  for (const r of records) {
+    if (!newest.has(r.conversationId)) {
+      newest.set(r.conversationId, []);
+      if (!order.includes(r.conversationId)) order.push(r.conversationId);
+    }
+    newest.get(r.conversationId)!.push(r);
+  }
+  return { order: order.slice(0, limit), hits: newest };
+}
+
+describe('searchLocal against every record', () => {
+  const COMMON = ['the', 'to', 'and', 'my', 'order', 'please'];
+  const RARE = ['refund', 'refunded', 'late', 'later', 'delivery', 'delivered', 'warranty', 'repair', 'repairs', 'parcel'];
+  const CJK_TEXTS = ['東京都に住む', '京都の配達が遅い', '東京へ返金'];
+
+  async function corpus(seed: number): Promise<DexieLocalStore> {
+    const store = freshStore();
+    const rand = seeded(seed);
+    const t = 1_700_000_000_000;
+    const names = ['Anna Berg', 'Boris Chen', 'Maria Lopez', 'Maria Stone', 'Late Night Cafe'];
+    const planned: Array<{ conversationId: number; text: string; kind: MessageEntry['kind']; at: number }> = [];
+    for (let id = 1; id <= 60; id++) {
+      const n = 1 + Math.floor(rand() * 12);
+      for (let k = 0; k < n; k++) {
+        const words: string[] = [];
+        const len = 2 + Math.floor(rand() * 6);
+        for (let i = 0; i < len; i++) words.push(rand() < 0.6 ? COMMON[Math.floor(rand() * COMMON.length)] : RARE[Math.floor(rand() * RARE.length)]);
+        if (rand() < 0.1) words.push(CJK_TEXTS[Math.floor(rand() * CJK_TEXTS.length)]);
+        planned.push({ conversationId: id, text: words.join(' '), kind: rand() < 0.5 ? 'in' : 'out', at: t + Math.floor(rand() * 1_000_000) });
+      }
+    }
+    // Ids made in time order, as writers make them: key order is time order.
+    planned.sort((a, b) => a.at - b.at);
+    const byConversation = new Map<number, MessageEntry[]>();
+    for (const p of planned) {
+      const list = byConversation.get(p.conversationId) ?? [];
+      list.push(message(p.text, p.kind, p.at));
+      byConversation.set(p.conversationId, list);
+    }
+    // Small batches, one conversation each: enough writes per word for posting merges to run.
+    for (const [id, ms] of byConversation) await addConversation(store, id, `${names[id % names.length]} ${id}`, ms);
+    await store.flushed();
+    await store.flushed();
+    return store;
+  }
+
+  const queries = ['refund', 'refunded', 'late deliv', 'the refund', 'warranty repair', 'repair warranty the', 'rep', 'the', 'th to', 'l', '京都', '東京 the', 'maria', 'late', 'zebra', 'refund zebra'];
+  const tunings: Array<[string, SearchOptions]> = [
+    ['default', {}],
+    ['common words checked on records', { readLimit: 20 }],
+    ['every word common, short scan', { readLimit: 1, denseScanLimit: 30 }],
+  ];
+
+  for (const [label, tuning] of tunings) {
+    it(`answers like a scan of every record (${label})`, async () => {
+      const store = await corpus(7);
+      for (const query of queries) {
+        for (const limit of [1, 4, 25, 100]) {
+          const want = await expected(store.db, query, limit);
+          const got = await searchLocal(store.db, query, { limit, hitsPerConversation: 2, ...tuning });
+          expect(got.map((g) => g.conversationId), `${query} / ${limit}`).toEqual(want.order);
+          for (const g of got) {
+            const all = want.hits.get(g.conversationId) ?? [];
+            // The newest matches of the conversation, newest first, at most two of them.
+            expect(g.hits.length, `${query} / ${limit}`).toBeLessThanOrEqual(2);
+            expect(g.hits.map((h) => h.messageId), `${query} / ${limit}`).toEqual(all.slice(0, g.hits.length).map((r) => r.id));
+            if (g.nameMatches === null) expect(g.hits.length).toBeGreaterThan(0);
+            expect(g.row?.id).toBe(g.conversationId);
+            for (const h of g.hits) expect(h.matches.length).toBeGreaterThan(0);
+          }
+        }
+      }
+    }, 60_000);
+  }
+
+  it('answers the same while the postings of an upgraded store are filled, and after', async () => {
+    const store = await corpus(11);
+    const check = async () => {
+      for (const query of queries) {
+        const want = await expected(store.db, query, 25);
+        const got = await searchLocal(store.db, query, { limit: 25, hitsPerConversation: 2 });
+        expect(got.map((g) => g.conversationId), query).toEqual(want.order);
+        for (const g of got) expect(g.hits.map((h) => h.messageId), query).toEqual((want.hits.get(g.conversationId) ?? []).slice(0, g.hits.length).map((r) => r.id));
+      }
+    };
+    // As an upgrade leaves it: no postings yet, only the marker.
+    await store.db.postings.clear();
+    await store.db.postings.put({ word: BACKFILL_KEY[0], seq: BACKFILL_KEY[1], ids: [], conversations: [] });
+    await check();
+    // Filled in steps of 50 records (several steps, so each resumes after the last).
+    const filler = new DexieLocalStore(store.db, { userId: 1, backfillChunk: 50 });
+    await filler.backfillPostings();
+    await filler.flushed();
+    await filler.flushed();
+    expect(await store.db.postings.get(BACKFILL_KEY)).toBeUndefined();
+    const posted = new Set((await store.db.postings.toArray()).flatMap((r) => r.ids));
+    expect(posted.size).toBe(await store.db.search.count());
+    await check();
+  }, 60_000);
+
+  it('keeps a word findable after its posting rows were merged, without duplicate ids', async () => {
+    const store = freshStore();
+    const t = 1_700_000_000_000;
+    // Forty writes that each bring "refund": forty small rows before merges fold them.
+    for (let id = 1; id <= 40; id++) await addConversation(store, id, `Client ${id}`, [message(`refund number ${id}`, 'in', t + id)]);
+    await store.flushed();
+    await store.flushed();
+    const rows = await store.db.postings.where(':id').between(['refund', ''], ['refund', '\uffff']).toArray();
+    expect(rows.length).toBeLessThan(40);
+    const ids = rows.flatMap((r) => r.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(40);
+    expect(rows.reduce((n, r) => n + postingCount(r.seq), 0)).toBe(40);
+    const results = await searchLocal(store.db, 'refund', { limit: 100 });
+    expect(results.map((r) => r.conversationId)).toEqual(Array.from({ length: 40 }, (_, i) => 40 - i));
+  });
+
+  it('reads a message delivered twice once', async () => {
+    const store = freshStore();
+    const m = message('warranty claim', 'in', 1_700_000_000_000);
+    await addConversation(store, 1, 'Anna', [m]);
+    await addConversation(store, 1, 'Anna', [m]);
+    const [result] = await searchLocal(store.db, 'warranty');
+    expect(result.hits.map((h) => h.messageId)).toEqual([m.id]);
+  });
+});
+
+describe('the store upgrade to version 3', () => {
+  it('searches every record until the worker filled the postings, then the postings', async () => {
+    const name = `search-upgrade-${++counter}-${Date.now()}`;
+    const old = new Dexie(name);
+    old.version(2).stores(STORES_V2);
+    const t = 1_700_000_000_000;
+    const records = [
+      searchRecordOf(1, message('Where is my refund?', 'in', t)),
+      searchRecordOf(1, message('The refund was sent', 'out', t + 1000)),
+      searchRecordOf(2, message('Refunded twice, 東京から', 'in', t + 2000)),
+      searchRecordOf(3, message('nothing here', 'in', t + 3000)),
+    ];
+    // Version 2 records: their words in `words`, under the multiEntry index.
+    await old.table('search').bulkPut(records.map((r) => {
+      const { terms, ...rest } = r!;
+      return { ...rest, words: terms };
+    }));
+    for (const id of [1, 2, 3]) {
+      await old.table('conversations').put({ id, clientName: `Client ${id}`, clientNameLower: `client ${id}`, tab: 'other', takeable: 0, lastActivityAt: t + id });
+    }
+    old.close();
+
+    const db = openStore(name);
+    opened.push(db);
+    await db.open();
+    expect(await db.postings.get(BACKFILL_KEY)).toBeDefined();
+    const answer = async () => ({
+      refund: (await searchLocal(db, 'refund')).map((r) => [r.conversationId, r.hits.map((h) => h.at)]),
+      cjk: (await searchLocal(db, '東京')).map((r) => r.conversationId),
+    });
+    const want = { refund: [[2, [t + 2000]], [1, [t + 1000, t]]], cjk: [2] };
+    expect(await answer()).toEqual(want);
+
+    await new DexieLocalStore(db, { userId: 1 }).backfillPostings();
+    expect(await db.postings.get(BACKFILL_KEY)).toBeUndefined();
+    const rows = await db.postings.where(':id').between(['refund', ''], ['refund', '\uffff']).toArray();
+    expect(rows.flatMap((r) => r.conversations).sort()).toEqual([1, 1]);
+    expect(await answer()).toEqual(want);
+    // Records written since carry `terms`: found through the postings, no longer indexed by `words`.
+    const store = new DexieLocalStore(db, { userId: 1 });
+    await addConversation(store, 4, 'Client 4', [message('refund for the blender', 'in', t + 5000)]);
+    expect((await searchLocal(db, 'blender')).map((r) => r.conversationId)).toEqual([4]);
+    expect(await db.search.where('words').equals('blender').count()).toBe(0);
+    expect(await db.search.where('words').equals('refund').count()).toBe(2);
+  });
 });

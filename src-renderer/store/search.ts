@@ -1,14 +1,15 @@
 /**
  * Offline search (product §4.5) over the device's IndexedDB: client names through the
- * conversations' `clientNameLower` index, message text through the `search` table's multiEntry
- * `words` index. The worker fills `search` in the same transaction that stores a conversation
- * update; the UI thread queries it with `searchLocal` without decoding any document.
+ * conversations' `clientNameLower` index, message text through the `postings` table (per word,
+ * the ids of the messages holding it) and the `search` records those ids name. The worker fills
+ * both in the same transaction that stores a conversation update; the UI thread queries them
+ * with `searchLocal` without decoding any document.
  */
 import * as Y from 'yjs';
 import { parseDocName } from '../../src-core/conversation/doc';
 import type { MessageEntry } from '../../src-core/conversation/types';
 import type { SwitchboardDb } from './db';
-import type { ConversationRecord, SearchRecord } from './schema';
+import type { ConversationRecord, PostingRecord, SearchRecord } from './schema';
 
 // ---- words ---------------------------------------------------------------------------------------
 
@@ -79,7 +80,12 @@ export function searchRecordOf(conversationId: number, m: MessageEntry, at = m.c
   const attachmentName = m.attachment?.name ?? '';
   const words = searchWords(attachmentName ? `${text} ${attachmentName}` : text);
   if (words.length === 0) return null;
-  return { id: m.id, conversationId, kind: m.kind, text: text || attachmentName, at, words };
+  return { id: m.id, conversationId, kind: m.kind, text: text || attachmentName, at, terms: words };
+}
+
+/** A record's words, also for records written before version 3. */
+export function termsOf(r: Pick<SearchRecord, 'terms' | 'words'>): string[] {
+  return r.terms ?? r.words ?? [];
 }
 
 const MESSAGE_KINDS = new Set(['in', 'out', 'note', 'system']);
@@ -129,6 +135,82 @@ export function searchRecordsFromUpdates(updates: ReadonlyArray<{ doc: string; u
   return [...byId.values()];
 }
 
+// ---- postings ------------------------------------------------------------------------------------
+
+/** A merge turns small rows holding at least this many ids into full rows of this size. */
+export const POSTING_FULL_ROW = 2000;
+
+let postingCounter = 0;
+/**
+ * A row key unique on this device (time, a per-session counter and a random part) that ends with
+ * the row's id count after a '.', so that readers learn a word's size from keys alone.
+ */
+export function postingSeq(full: boolean, count: number): string {
+  postingCounter = (postingCounter + 1) % 1_679_616;
+  const random = Math.floor(Math.random() * 1_679_616);
+  return `${full ? 'f' : 's'}${Date.now().toString(36).padStart(9, '0')}${postingCounter.toString(36).padStart(4, '0')}${random.toString(36).padStart(4, '0')}.${count}`;
+}
+
+/** The id count a row key names (see `postingSeq`). */
+export function postingCount(seq: string): number {
+  const n = Number(seq.slice(seq.lastIndexOf('.') + 1));
+  // A key without a count is never written; counted as large, it is read last.
+  return Number.isFinite(n) ? n : POSTING_FULL_ROW;
+}
+
+/** Message ids with their conversations, in two parallel arrays. */
+export interface PostingList {
+  ids: string[];
+  conversations: number[];
+}
+
+/** Groups message ids (with their conversations) by the words their records hold. */
+export function idsByWord(records: Iterable<Pick<SearchRecord, 'id' | 'conversationId' | 'terms' | 'words'>>, into = new Map<string, PostingList>()): Map<string, PostingList> {
+  for (const r of records) {
+    for (const w of termsOf(r)) {
+      const list = into.get(w);
+      if (list) {
+        list.ids.push(r.id);
+        list.conversations.push(r.conversationId);
+      } else into.set(w, { ids: [r.id], conversations: [r.conversationId] });
+    }
+  }
+  return into;
+}
+
+/**
+ * Posting rows for ids grouped by word: full rows of `POSTING_FULL_ROW` ids, and the rest of
+ * each word in one small row (or all of it, with `full` false: a fresh write that merges fold
+ * together later).
+ */
+export function postingRows(byWord: Map<string, PostingList>, full: boolean): PostingRecord[] {
+  const rows: PostingRecord[] = [];
+  for (const [word, { ids, conversations }] of byWord) {
+    let at = 0;
+    if (full) {
+      for (; ids.length - at >= POSTING_FULL_ROW; at += POSTING_FULL_ROW) {
+        rows.push({ word, seq: postingSeq(true, POSTING_FULL_ROW), ids: ids.slice(at, at + POSTING_FULL_ROW), conversations: conversations.slice(at, at + POSTING_FULL_ROW) });
+      }
+    }
+    if (at < ids.length) {
+      rows.push({ word, seq: postingSeq(false, ids.length - at), ids: at === 0 ? ids : ids.slice(at), conversations: at === 0 ? conversations : conversations.slice(at) });
+    }
+  }
+  return rows;
+}
+
+/**
+ * While this row exists the postings do not yet cover every stored message (a store upgraded
+ * from version 2 fills them in the background); `ids[0]`, when present, is the last search record
+ * covered so far. No word is empty, so no query range includes it.
+ */
+export const BACKFILL_KEY: [string, string] = ['', 'backfill'];
+
+/** The key range of a word's small rows (the ones a merge folds together). */
+export function smallRowRange(word: string): [[string, string], [string, string]] {
+  return [[word, 's'], [word, 't']];
+}
+
 // ---- querying ------------------------------------------------------------------------------------
 
 /** `[start, end)` UTF-16 offsets into a string, for highlighting. */
@@ -156,6 +238,8 @@ export interface ConversationSearchResult {
   hits: SearchHit[];
   /** Newest matching message, or the conversation's last activity for a name match. */
   latestAt: number;
+  /** The conversation's row as the search read it (set in every result returned). */
+  row: ConversationRecord | null;
 }
 
 export interface SearchOptions {
@@ -163,24 +247,56 @@ export interface SearchOptions {
   limit?: number;
   /** Messages listed per conversation at most (default 3). */
   hitsPerConversation?: number;
-  /** Tuning: a lead word with at least this many index entries is walked newest-first (default 2,000). */
-  denseThreshold?: number;
-  /** Tuning: messages scanned newest-first before falling back to the word's key range (default 20,000). */
+  /** Tuning: a query word held by more messages is checked on the records instead of read from its postings (default 50,000). */
+  readLimit?: number;
+  /** Tuning: messages scanned newest-first, when every query word is that common, before reading the rarest word's postings after all (default 20,000). */
   denseScanLimit?: number;
 }
 
 const SNIPPET_BEFORE = 40;
 const SNIPPET_LENGTH = 160;
-const CHUNK = 100;
-/** A lead word with this many index entries counts as common. */
-const DENSE = 2000;
-/** Messages scanned newest-first for a common word before falling back to its full key range. */
+/** Records read per request at least while checking matches on their records. */
+const CHUNK = 128;
+/**
+ * Ids read from one word's postings at most. Reading an id costs well under a microsecond, a
+ * record tens of microseconds: a word is read unless it is so common that checking it on the
+ * records of the other words' matches is cheaper, or every query word is (then the newest
+ * messages hold enough matches).
+ */
+const READ_LIMIT = 50_000;
+/** Row keys looked at per query word: a prefix with more rows counts as too common to read. */
+const ROW_KEYS_MAX = 1000;
+/** Reading a word's postings pays off when its ids number less than this many per candidate it may rule out. */
+const IDS_PER_RECORD = 200;
+/** Messages scanned newest-first when every query word is common. */
 const DENSE_SCAN = 20_000;
+
+/** The posting rows of every word that starts with `prefix` (one key range: word, then row). */
+function postingRange(db: SwitchboardDb, prefix: string) {
+  return db.postings.where(':id').between([prefix, ''], [`${prefix}\uffff`, ''], true, false);
+}
+
+/** The ids of `rows` that `keep` holds (all of them when `keep` is null), each with its conversation. */
+function intersect(keep: Map<string, number> | null, rows: PostingRecord[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const row of rows) {
+    const { ids, conversations } = row;
+    for (let i = 0; i < ids.length; i++) if (keep === null || keep.has(ids[i])) out.set(ids[i], conversations[i]);
+  }
+  return out;
+}
 
 /**
  * Searches client names (prefix of the whole name) and messages whose words start with every
  * query word. Names come first, then conversations by their newest matching message.
  * Reads IndexedDB only, so it works offline and on the UI thread.
+ *
+ * Messages: the posting row keys tell how many messages hold each query word (all words that
+ * start with it); the words' ids are intersected rarest first. Their conversations come with
+ * them, so the newest ids (ids are ULIDs) pick the conversations and hits, and only those records
+ * are read. A word too common to read cheaply is checked on the records of the other words'
+ * matches instead; when every word is that common, the newest messages are scanned directly,
+ * which finds enough of them quickly.
  */
 export async function searchLocal(db: SwitchboardDb, query: string, opts: SearchOptions = {}): Promise<ConversationSearchResult[]> {
   const limit = Math.max(1, opts.limit ?? 50);
@@ -188,45 +304,74 @@ export async function searchLocal(db: SwitchboardDb, query: string, opts: Search
   const phrase = normalizeText(query).trim().replace(/\s+/g, ' ');
   const words = queryWords(query);
   if (phrase === '') return [];
+  return db.transaction('r', [db.conversations, db.postings, db.search], () => searchIn(db, phrase, words, limit, perConversation, opts));
+}
 
+async function searchIn(db: SwitchboardDb, phrase: string, words: string[], limit: number, perConversation: number, opts: SearchOptions): Promise<ConversationSearchResult[]> {
   const results = new Map<number, ConversationSearchResult>();
-  const names = await db.conversations.where('clientNameLower').startsWith(phrase).limit(limit).toArray();
+  const [names, rowKeys, backfill] = await Promise.all([
+    db.conversations.where('clientNameLower').startsWith(phrase).limit(limit).toArray(),
+    Promise.all(words.map((w) => postingRange(db, w).limit(ROW_KEYS_MAX + 1).primaryKeys())),
+    db.postings.get(BACKFILL_KEY),
+  ]);
   names.sort((a, b) => b.lastActivityAt - a.lastActivityAt);
   for (const row of names) {
-    results.set(row.id, { conversationId: row.id, clientName: row.clientName, nameMatches: highlight(row.clientName, words), hits: [], latestAt: row.lastActivityAt });
+    results.set(row.id, { conversationId: row.id, clientName: row.clientName, nameMatches: highlight(row.clientName, words), hits: [], latestAt: row.lastActivityAt, row });
   }
   if (words.length === 0) return [...results.values()];
 
   const messageResults = new Map<number, ConversationSearchResult>();
+  /** Conversation rows read for message results (null: the device no longer holds it). */
+  const rowsRead = new Map<number, ConversationRecord | null>();
   const full = () => results.size + messageResults.size >= limit;
   /** Adds a matching message; returns false once no new conversation fits. */
   const collect = (r: SearchRecord): boolean => {
     let group = results.get(r.conversationId) ?? messageResults.get(r.conversationId);
     if (!group) {
       if (full()) return false;
-      group = { conversationId: r.conversationId, clientName: '', nameMatches: null, hits: [], latestAt: r.at };
+      group = { conversationId: r.conversationId, clientName: '', nameMatches: null, hits: [], latestAt: r.at, row: null };
       messageResults.set(r.conversationId, group);
     }
     group.latestAt = Math.max(group.latestAt, r.at);
     if (group.hits.length < perConversation) group.hits.push(hitOf(r, words));
     return true;
   };
-  const matchesAll = (r: SearchRecord) => words.every((w) => r.words.some((rw) => rw.startsWith(w)));
+  const matchesAll = (r: SearchRecord) => {
+    const terms = termsOf(r);
+    return words.every((w) => terms.some((rw) => rw.startsWith(w)));
+  };
 
-  // The longest word is the likeliest to be rare: its index range is the one to walk.
-  const lead = words.reduce((best, w) => (w.length > best.length ? w : best), words[0]);
-  const range = db.search.where('words').startsWith(lead);
-  const dense = Math.max(1, opts.denseThreshold ?? DENSE);
-  const scanLimit = Math.max(1, opts.denseScanLimit ?? DENSE_SCAN);
-  const sample = await range.clone().limit(dense).primaryKeys();
-  let done = false;
-  if (sample.length >= dense) {
-    // A common word (a short prefix): newest messages first, until enough conversations matched.
+  // How many messages hold each word, from the keys alone (duplicates included: an upper bound).
+  const sizes = words.map((w, i) => ({
+    word: w,
+    size: rowKeys[i].length > ROW_KEYS_MAX ? Infinity : rowKeys[i].reduce((n, key) => n + postingCount((key as [string, string])[1]), 0),
+  }));
+  sizes.sort((a, b) => a.size - b.size);
+  const readLimit = Math.max(1, opts.readLimit ?? READ_LIMIT);
+  let candidates: Map<string, number> | null = null;
+  let wordsRead = 0;
+  if (backfill) {
+    // The postings are still being filled: every record is checked, newest first.
+  } else if (sizes[0].size === 0) {
+    // A word no message starts with.
+  } else if (sizes[0].size <= readLimit) {
+    // The rarest word bounds the matches: a word far more common than that is cheaper to check on their records.
+    const read = sizes.filter(({ size }, i) => i === 0 || (size <= readLimit && size <= sizes[0].size * IDS_PER_RECORD));
+    const lists = await Promise.all(read.map(({ word }) => postingRange(db, word).toArray()));
+    for (const rows of lists) {
+      candidates = intersect(candidates, rows);
+      if (candidates.size === 0) break;
+    }
+    wordsRead = read.length;
+  }
+  if (backfill || (sizes[0].size > readLimit && candidates === null)) {
+    // Every word is common: its matches are among the newest messages.
+    const scanLimit = backfill ? Infinity : Math.max(1, opts.denseScanLimit ?? DENSE_SCAN);
     let below: string | null = null;
     let scanned = 0;
     let exhausted = false;
     while (!full() && scanned < scanLimit) {
-      const size = Math.min(CHUNK * 5, scanLimit - scanned);
+      const size = Math.min(CHUNK * 4, scanLimit - scanned);
       const newestFirst = below === null ? db.search.toCollection() : db.search.where(':id').below(below);
       const page: SearchRecord[] = await newestFirst.reverse().limit(size).toArray();
       for (const r of page) if (matchesAll(r) && !collect(r)) break;
@@ -237,30 +382,92 @@ export async function searchLocal(db: SwitchboardDb, query: string, opts: Search
       }
       below = page[page.length - 1].id;
     }
-    done = full() || exhausted;
-    if (!done) {
-      // Many matches in few conversations: start over the exact way.
+    if (!full() && !exhausted) {
+      // Many matches in few conversations: start over from the rarest word's postings.
       messageResults.clear();
       for (const group of results.values()) group.hits = [];
+      candidates = intersect(null, await postingRange(db, sizes[0].word).toArray());
+      wordsRead = 1;
     }
   }
-  if (!done) {
-    const keys = sample.length < dense ? [...new Set(sample)] : [...new Set(await range.primaryKeys())];
+  if (candidates !== null && candidates.size > 0) {
     // Message ids are ULIDs: descending key order is newest first.
-    keys.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    for (let i = 0; i < keys.length && !full(); i += CHUNK) {
-      const records = await db.search.bulkGet(keys.slice(i, i + CHUNK));
-      for (const r of records) if (r && matchesAll(r) && !collect(r)) break;
+    const ids = [...candidates.keys()].sort();
+    if (wordsRead === words.length) await pickFromPostings(ids, candidates);
+    else await checkRecords(ids);
+  }
+
+  /**
+   * Every word was read: the postings alone say which messages match and in which conversation.
+   * Walks ids newest first, choosing each conversation's newest hits until a conversation no
+   * longer fits, then reads those records and the new conversations' rows together; a record or
+   * row the device no longer holds frees its place for the next round.
+   */
+  async function pickFromPostings(ids: string[], conversationOf: Map<string, number>): Promise<void> {
+    let end = ids.length;
+    while (end > 0 && !full()) {
+      const chosen: string[] = [];
+      const picked = new Map<number, number>();
+      const fresh: number[] = [];
+      for (; end > 0; end--) {
+        const id = ids[end - 1];
+        const conversationId = conversationOf.get(id)!;
+        if (rowsRead.get(conversationId) === null) continue;
+        const group = results.get(conversationId) ?? messageResults.get(conversationId);
+        let n = picked.get(conversationId);
+        if (n === undefined) {
+          if (!group) {
+            if (results.size + messageResults.size + fresh.length >= limit) break;
+            fresh.push(conversationId);
+          }
+          n = group?.hits.length ?? 0;
+        }
+        if (n < perConversation) {
+          chosen.push(id);
+          n++;
+        }
+        picked.set(conversationId, n);
+      }
+      const [records, rows] = await Promise.all([db.search.bulkGet(chosen), db.conversations.bulkGet(fresh)]);
+      fresh.forEach((id, i) => rowsRead.set(id, rows[i] ?? null));
+      for (const r of records) {
+        if (!r || rowsRead.get(r.conversationId) === null) continue;
+        collect(r);
+      }
+    }
+  }
+
+  /** Some word was too common to read: checks every query word on the records, newest first. */
+  async function checkRecords(ids: string[]): Promise<void> {
+    let end = ids.length;
+    let stop = false;
+    while (end > 0 && !stop && !full()) {
+      // Enough records for the conversations still missing, in one request where possible.
+      const size = Math.max(CHUNK, limit - results.size - messageResults.size + 16);
+      const chunk = ids.slice(Math.max(0, end - size), end).reverse();
+      end -= chunk.length;
+      const records = await db.search.bulkGet(chunk);
+      for (const r of records) {
+        // No record: the message's conversation was forgotten since its id was posted.
+        if (!r || !matchesAll(r)) continue;
+        if (!collect(r)) {
+          stop = true;
+          break;
+        }
+      }
     }
   }
   for (const group of results.values()) group.hits.sort((a, b) => b.at - a.at);
   if (messageResults.size > 0) {
-    const rows = await db.conversations.bulkGet([...messageResults.keys()]);
-    // A message of a conversation the device no longer holds is not a result.
-    for (const row of rows) {
+    const unread = [...messageResults.keys()].filter((id) => !rowsRead.has(id));
+    const fetched = await db.conversations.bulkGet(unread);
+    unread.forEach((id, i) => rowsRead.set(id, fetched[i] ?? null));
+    for (const [id, group] of messageResults) {
+      const row = rowsRead.get(id);
+      // A message of a conversation the device no longer holds is not a result.
       if (!row) continue;
-      const group = messageResults.get(row.id)!;
       group.clientName = row.clientName;
+      group.row = row;
       group.hits.sort((a, b) => b.at - a.at);
       results.set(row.id, group);
     }

@@ -190,6 +190,8 @@ export class SyncWorkerCore implements WorkerApi {
     this.dbName = name;
     this.db = db;
     this.store = store;
+    // A store upgraded from version 2 fills its search postings in the background.
+    store.backfillPostings().catch((err) => console.warn('[store] search postings', err));
     this.quiet = state.cursor === 0;
     const peer = new SyncPeer({
       url,

@@ -9,6 +9,12 @@ import { SyncWorkerCore } from './worker-core';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
+/**
+ * Documents per catch-up batch: each batch costs one read and one write transaction on this
+ * device's store, so fewer, larger batches spend less of the catch-up on transaction overhead.
+ */
+const CATCH_UP_BATCH = 250;
+
 function post(message: WorkerResponse): void {
   try {
     scope.postMessage(message);
@@ -20,6 +26,7 @@ function post(message: WorkerResponse): void {
 
 const core = new SyncWorkerCore({
   emit: (event, payload) => post({ type: 'event', event, payload } as WorkerResponse),
+  batchSize: CATCH_UP_BATCH,
 });
 
 scope.addEventListener('message', (ev: MessageEvent) => {

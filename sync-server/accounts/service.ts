@@ -10,6 +10,7 @@ import { randomToken, sha256Hex, type SecretBox } from '../security/crypto';
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../security/passwords';
 import type { AccessTokens } from '../security/tokens';
 import type { Storage, WriteTx } from '../storage/storage';
+import type { TokenPair } from '../../src-core/protocol/auth';
 
 export const REFRESH_TTL_MS = 30 * 24 * 3600_000;
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
@@ -18,13 +19,7 @@ export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const DEFAULT_GROUP = { name: 'Default', priority: 1, color: '#607D8B' };
 export const MAX_CSV_ROWS = 500;
 
-export interface TokenPair {
-  accessToken: string;
-  accessExpiresAt: number;
-  refreshToken: string;
-  userId: number;
-  companyId: number;
-}
+export type { TokenPair };
 
 export interface InviteOutcome {
   invited: Array<{ email: string; userId: number; invitationToken: string }>;

@@ -4,7 +4,7 @@
  * permission questions of every frame and mirrors itself into the company document, which every
  * operator of the company reads.
  */
-import { CompanyDoc, type AccountChannelPublic, type OperatorGroup, type OperatorProfile, type Role } from '../../src-core/company';
+import { CompanyDoc, type AccountChannelPublic, type OperatorGroup, type OperatorProfile, type Role, type Topic } from '../../src-core/company';
 import { companyDocName } from '../../src-core/conversation/doc';
 import type { Application } from '../../src-core/conversation/types';
 import { makeActor, type Actor } from '../../src-core/permissions';
@@ -35,6 +35,7 @@ export interface CompanyState {
   groups: Map<number, OperatorGroup>;
   roles: Map<number, Role>;
   accountChannels: Map<number, AccountChannelPublic>;
+  topics: Map<number, Topic>;
 }
 
 export class CompanyDirectory {
@@ -71,6 +72,7 @@ export class CompanyDirectory {
     );
     const roles = await this.storage.all(db.selectFrom('roles').selectAll().where('company_id', '=', companyId));
     const channels = await this.storage.all(db.selectFrom('account_channels').selectAll().where('company_id', '=', companyId));
+    const topics = await this.storage.all(db.selectFrom('topics').selectAll().where('company_id', '=', companyId));
     const groupsOf = new Map<number, number[]>();
     for (const m of members) {
       if (!groupsOf.has(m.user_id)) groupsOf.set(m.user_id, []);
@@ -85,6 +87,7 @@ export class CompanyDirectory {
       groups: new Map(),
       roles: new Map(),
       accountChannels: new Map(),
+      topics: new Map(),
     };
     for (const u of users) {
       state.users.set(u.id, {
@@ -103,6 +106,7 @@ export class CompanyDirectory {
         status: c.status, tags: [], createdAt: c.created_at,
       });
     }
+    for (const t of topics) state.topics.set(t.id, { id: t.id, title: t.title, color: t.color, archived: t.archived === 1 });
     return state;
   }
 
@@ -119,7 +123,7 @@ export class CompanyDirectory {
 
   /**
    * Rewrites the company document from the relational tables inside a write section (only the
-   * entries that differ are written). Call after any change of operators, groups, roles or apps.
+   * entries that differ are written). Call after any change of operators, groups, roles, apps or topics.
    */
   async writeCompanyDoc(tx: WriteTx, companyId: number): Promise<void> {
     const state = await this.loadState(companyId);
@@ -130,6 +134,7 @@ export class CompanyDirectory {
       syncMap(company.groups, [...state.groups.values()]);
       syncMap(company.roles, [...state.roles.values()]);
       syncMap(company.accountChannels, [...state.accountChannels.values()]);
+      syncMap(company.topics, [...state.topics.values()]);
       if (company.settings.get('name') !== state.name) company.settings.set('name', state.name);
       if (company.settings.get('timeZone') !== state.timeZone) company.settings.set('timeZone', state.timeZone);
     });

@@ -315,7 +315,13 @@ export class ConversationService {
         throw new Rejection(analysis.reason === 'missing_dependencies' ? 'missing_dependencies' : 'rejected', analysis.detail);
       }
       const known = knownIds(conv);
-      const verdict = guardConversationWrite(analysis.touched, { actorId: actor.userId, hasId: (id) => known.has(id) });
+      // The company's topic list is looked up only for an update that attaches a topic.
+      const topics = analysis.touched.some((t) => t.root === 'topics' && t.op === 'insert') ? (await this.directory.get(actor.companyId)).topics : null;
+      const verdict = guardConversationWrite(analysis.touched, {
+        actorId: actor.userId,
+        hasId: (id) => known.has(id),
+        attachableTopic: topics ? (id) => topics.get(id)?.archived === false : undefined,
+      });
       if (!verdict.ok) throw new Rejection('rejected', verdict.reason);
       type Work = { kind: 'request'; request: TransitionRequest | RepairRequest } | { kind: 'message'; message: MessageEntry };
       const work: Work[] = [

@@ -12,7 +12,7 @@ import { renameClient, requestTransition, setTag, setTopic, writeMessage } from 
 import { projectInboxRow } from '../../src-core/conversation/projection';
 import { canReadConversation } from '../../src-core/permissions';
 import type { TransitionAction } from '../../src-core/conversation/types';
-import { addOperator, inbound, insertTestChannel, signup, startTestServer, type TestServer } from '../test/harness';
+import { addOperator, http, inbound, insertTestChannel, signup, startTestServer, type TestServer } from '../test/harness';
 import { Random } from '../test/random';
 import { connectClient, type TestClient } from '../test/sync-client';
 import { accessOf } from '../conversations/service';
@@ -63,6 +63,10 @@ async function run(seed: number): Promise<void> {
   const owner = await signup(server.url);
   const ops = [await addOperator(server.url, owner.accessToken), await addOperator(server.url, owner.accessToken), await addOperator(server.url, owner.accessToken)];
   const channelId = await insertTestChannel(server.server, owner.companyId);
+  const topicIds: number[] = [];
+  for (const title of ['Billing', 'Delivery', 'Returns']) {
+    topicIds.push((await http(server.url, 'POST', '/admin/topics', { token: owner.accessToken, body: { title } })).body.data.id);
+  }
   const convIds: number[] = [];
   for (let i = 0; i < 4; i++) convIds.push((await inbound(server.server, owner.companyId, channelId, `rnd-${seed}-${i}`, `first message ${i}`)).conversationId);
   const people = [{ userId: owner.userId, token: owner.accessToken }, ...ops.map((o) => ({ userId: o.userId, token: o.accessToken }))];
@@ -110,7 +114,7 @@ async function run(seed: number): Promise<void> {
           setTag(conv, rnd.pick(['vip', 'billing', 'spam']), rnd.chance(0.7));
           return;
         case 5:
-          setTopic(conv, 1 + rnd.int(3), rnd.chance(0.7));
+          setTopic(conv, rnd.pick(topicIds), rnd.chance(0.7));
           return;
         default:
           renameClient(conv, rnd.chance(0.8) ? `Name ${step}` : '');

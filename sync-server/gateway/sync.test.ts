@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestTransition, setTag, setTopic, writeMessage } from '../../src-core/conversation/actions';
-import { addOperator, inbound, insertTestChannel, signup, startTestServer, type SignedUp, type TestServer } from '../test/harness';
+import { addOperator, http, inbound, insertTestChannel, signup, startTestServer, type SignedUp, type TestServer } from '../test/harness';
 import { connectClient, type TestClient } from '../test/sync-client';
 
 let server: TestServer;
@@ -27,6 +27,7 @@ function client(token: string): TestClient {
 describe('multiplexed sync', () => {
   it('two clients of one company converge, and an offline one catches up both ways on reconnect', async () => {
     const op = await addOperator(server.url, owner.accessToken);
+    const topic = (await http(server.url, 'POST', '/admin/topics', { token: owner.accessToken, body: { title: 'Billing' } })).body.data.id as number;
     const a = client(owner.accessToken);
     const b = client(op.accessToken);
     const { conversationId } = await inbound(server.server, owner.companyId, channelId, 'c-1', 'Hello there');
@@ -49,7 +50,7 @@ describe('multiplexed sync', () => {
       setTag(conv, 'vip', true);
     });
     expect(b.store.outbox.size).toBe(3);
-    await a.edit(conversationId, (conv) => setTopic(conv, 7, true));
+    await a.edit(conversationId, (conv) => setTopic(conv, topic, true));
     await inbound(server.server, owner.companyId, channelId, 'c-1', 'Are you there?');
     await a.waitFor(async () => (await a.conv(conversationId)).messages.length === 2, 'A sees the second client message');
 
@@ -57,7 +58,7 @@ describe('multiplexed sync', () => {
     await b.waitFor(() => b.store.outbox.size === 0, 'B outbox acknowledged');
     await b.waitCaughtUp();
     await a.waitFor(async () => (await a.conv(conversationId)).messages.length === 5, 'A sees B’s offline messages');
-    await b.waitFor(async () => (await b.conv(conversationId)).topics.has('7'), 'B sees A’s topic');
+    await b.waitFor(async () => (await b.conv(conversationId)).topics.has(String(topic)), 'B sees A’s topic');
 
     const convA = await a.conv(conversationId);
     const convB = await b.conv(conversationId);

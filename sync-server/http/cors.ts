@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 export const DESKTOP_APP_ORIGIN = 'app://switchboard';
 
 const ALLOWED_HEADERS = 'authorization, authentication, content-type';
-const ALLOWED_METHODS = 'GET, POST, DELETE, OPTIONS';
+const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE, OPTIONS';
 
 export function registerCors(app: FastifyInstance, extraOrigins: readonly string[]): void {
   const allowed = new Set([DESKTOP_APP_ORIGIN, ...extraOrigins]);

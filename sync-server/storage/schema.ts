@@ -80,6 +80,17 @@ export interface ApiTokensTable {
   created_at: number;
 }
 
+/** The company's managed topic list (product §8.4); queries carry topic ids in their documents. */
+export interface TopicsTable {
+  id: Generated<number>;
+  company_id: number;
+  title: string;
+  /** `#rrggbb`. */
+  color: string;
+  archived: number;
+  created_at: number;
+}
+
 export interface AccountChannelsTable {
   id: Generated<number>;
   company_id: number;
@@ -200,6 +211,7 @@ export interface Database {
   roles: RolesTable;
   api_tokens: ApiTokensTable;
   account_channels: AccountChannelsTable;
+  topics: TopicsTable;
   clients: ClientsTable;
   conversations: ConversationsTable;
   queries: QueriesTable;
@@ -385,5 +397,16 @@ export const SQLITE_MIGRATIONS: string[] = [
   `,
   `
   ALTER TABLE inbound_events ADD COLUMN payload TEXT;
+  `,
+  `
+  CREATE TABLE topics (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    company_id INTEGER NOT NULL REFERENCES companies(id),
+    title TEXT NOT NULL,
+    color TEXT NOT NULL,
+    archived INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX topics_title ON topics(company_id, title COLLATE NOCASE);
   `,
 ];

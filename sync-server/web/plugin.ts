@@ -17,7 +17,8 @@ import { sendError } from '../http/errors';
 import { AVATAR_PLACEHOLDER_PATH } from '../api/endpoint';
 import { avatarPlaceholderPng } from './avatar';
 import { buildWebCsp, needsInlineStyles, websocketOrigins } from './csp';
-import { INDEX_FILE, cacheControlFor, contentTypeFor, resolveWebPath } from './paths';
+import { contentTypeFor } from '../../src-core/content-types';
+import { INDEX_FILE, cacheControlFor, resolveWebPath } from './paths';
 
 /** Headers on every response of the web client (files, fallback and its refusals). */
 export function securityHeaders(csp: string): Record<string, string> {

@@ -78,34 +78,29 @@ function focusFirstInvalid(form: HTMLFormElement | null) {
   requestAnimationFrame(() => form?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus());
 }
 
-export function SignUpScreen() {
+/**
+ * The submit flow every auth form shares: validate (errors keyed by field), then send once with
+ * the button busy, then go to the inbox; a refusal is shown on its fields or above the form, and
+ * the first invalid field takes the focus.
+ */
+function useAuthForm(serverFields: readonly string[]) {
   const { t } = useTranslation();
-  const server = useServerField();
-  const [values, setValues] = useState({ companyName: '', name: '', email: '', phone: '', password: '' });
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const set = (k: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
-
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
+  const onSubmit = (validate: () => Errors, send: () => Promise<void>) => async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
-    const next: Errors = {};
-    if (server.show && !server.resolved) next.server = t('validation.serverUrl');
-    if (!values.companyName.trim()) next.companyName = t('validation.required');
-    if (!values.name.trim()) next.name = t('validation.required');
-    if (!EMAIL_PATTERN.test(values.email.trim())) next.email = t('validation.email');
-    if (values.phone.trim().length < 3) next.phone = t('validation.phone');
-    if (values.password.length < MIN_PASSWORD) next.password = t('validation.passwordLength');
+    const next = validate();
     setErrors(next);
     setFormError(null);
     if (Object.keys(next).length > 0) return focusFirstInvalid(form);
     setBusy(true);
     try {
-      await signUp(server.resolved!, { ...values, companyName: values.companyName.trim(), name: values.name.trim(), email: values.email.trim(), phone: values.phone.trim() });
+      await send();
       location.hash = '#/';
     } catch (err) {
-      const { fields, form: message } = formErrors(err, t, ['companyName', 'name', 'email', 'phone', 'password']);
+      const { fields, form: message } = formErrors(err, t, [...serverFields]);
       setErrors(fields);
       setFormError(message);
       focusFirstInvalid(form);
@@ -113,6 +108,27 @@ export function SignUpScreen() {
       setBusy(false);
     }
   };
+  return { errors, formError, busy, onSubmit };
+}
+
+export function SignUpScreen() {
+  const { t } = useTranslation();
+  const server = useServerField();
+  const [values, setValues] = useState({ companyName: '', name: '', email: '', phone: '', password: '' });
+  const { errors, formError, busy, onSubmit } = useAuthForm(['companyName', 'name', 'email', 'phone', 'password']);
+  const set = (k: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
+
+  const submit = onSubmit(() => {
+    const next: Errors = {};
+    if (server.show && !server.resolved) next.server = t('validation.serverUrl');
+    if (!values.companyName.trim()) next.companyName = t('validation.required');
+    if (!values.name.trim()) next.name = t('validation.required');
+    if (!EMAIL_PATTERN.test(values.email.trim())) next.email = t('validation.email');
+    if (values.phone.trim().length < 3) next.phone = t('validation.phone');
+    if (values.password.length < MIN_PASSWORD) next.password = t('validation.passwordLength');
+    return next;
+  }, () => signUp(server.resolved!, { ...values, companyName: values.companyName.trim(), name: values.name.trim(), email: values.email.trim(), phone: values.phone.trim() }));
+
 
   return (
     <AuthLayout
@@ -150,33 +166,16 @@ export function SignInScreen() {
   const endedReason = useSession((s) => s.endedReason);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, formError, busy, onSubmit } = useAuthForm(['email', 'password']);
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
+  const submit = onSubmit(() => {
     const next: Errors = {};
     if (server.show && !server.resolved) next.server = t('validation.serverUrl');
     if (!email.trim()) next.email = t('validation.required');
     if (!password) next.password = t('validation.required');
-    setErrors(next);
-    setFormError(null);
-    if (Object.keys(next).length > 0) return focusFirstInvalid(form);
-    setBusy(true);
-    try {
-      await signIn(server.resolved!, email, password);
-      location.hash = '#/';
-    } catch (err) {
-      const { fields, form: message } = formErrors(err, t, ['email', 'password']);
-      setErrors(fields);
-      setFormError(message);
-      focusFirstInvalid(form);
-    } finally {
-      setBusy(false);
-    }
-  };
+    return next;
+  }, () => signIn(server.resolved!, email, password));
+
 
   return (
     <AuthLayout
@@ -207,9 +206,7 @@ export function AcceptInviteScreen({ token }: { token: string }) {
   const [invitation, setInvitation] = useState<InvitationState>({ state: 'loading' });
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Errors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { errors, formError, busy, onSubmit } = useAuthForm(['name', 'password']);
   const serverUrl = server.resolved;
 
   useEffect(() => {
@@ -232,28 +229,13 @@ export function AcceptInviteScreen({ token }: { token: string }) {
     };
   }, [serverUrl, token, t]);
 
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
+  const submit = onSubmit(() => {
     const next: Errors = {};
     if (!name.trim()) next.name = t('validation.required');
     if (password.length < MIN_PASSWORD) next.password = t('validation.passwordLength');
-    setErrors(next);
-    setFormError(null);
-    if (Object.keys(next).length > 0) return focusFirstInvalid(form);
-    setBusy(true);
-    try {
-      await acceptInvitation(serverUrl!, token, name, password);
-      location.hash = '#/';
-    } catch (err) {
-      const { fields, form: message } = formErrors(err, t, ['name', 'password']);
-      setErrors(fields);
-      setFormError(message);
-      focusFirstInvalid(form);
-    } finally {
-      setBusy(false);
-    }
-  };
+    return next;
+  }, () => acceptInvitation(serverUrl!, token, name, password));
+
 
   if (phase === 'signed-in') {
     return (

@@ -157,6 +157,21 @@ function Tags({ row, view, canWrite }: { row: InboxRow; view: ConversationView |
 function Topics({ row, view, directory, canWrite }: { row: InboxRow; view: ConversationView | null; directory: Directory; canWrite: boolean }) {
   const { t } = useTranslation();
   const selected = useMemo(() => new Set(view?.topicIds ?? row.topicIds), [view?.topicIds, row.topicIds]);
+  // A tick shows at once; the view confirms it a moment later, when the worker has stored the edit.
+  const [ticked, setTicked] = useState<ReadonlyMap<number, boolean>>(new Map());
+  useEffect(() => {
+    setTicked((current) => {
+      const left = new Map([...current].filter(([id, on]) => selected.has(id) !== on));
+      return left.size === current.size ? current : left;
+    });
+  }, [selected]);
+  const toggle = (topicId: number, on: boolean) => {
+    setTicked((current) => new Map(current).set(topicId, on));
+    void setTopic(row.id, topicId, on).then((stored) => {
+      // Refused: show the stored state again.
+      if (!stored) setTicked((current) => new Map([...current].filter(([id]) => id !== topicId)));
+    });
+  };
   const topics = (directory.company?.topics ?? []).filter((topic) => !topic.archived || selected.has(topic.id));
   const open = row.status !== 'closed';
   return (
@@ -171,11 +186,13 @@ function Topics({ row, view, directory, canWrite }: { row: InboxRow; view: Conve
               <label className="checkbox">
                 <input
                   type="checkbox"
-                  checked={selected.has(topic.id)}
+                  checked={ticked.get(topic.id) ?? selected.has(topic.id)}
                   disabled={!canWrite || !open}
-                  onChange={(e) => void setTopic(row.id, topic.id, e.target.checked)}
+                  onChange={(e) => toggle(topic.id, e.target.checked)}
                 />
+                <span className="group-chip__dot" aria-hidden="true" style={{ background: topic.color }} />
                 <span>{topic.title}</span>
+                {topic.archived ? <span className="muted small">({t('client.topicArchived')})</span> : null}
               </label>
             </li>
           ))}

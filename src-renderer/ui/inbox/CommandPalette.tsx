@@ -16,8 +16,8 @@ import { focusComposer, focusSearch, useUi, type InboxTab } from '../../app/ui-s
 import { Dialog } from '../kit/Dialog';
 import { Kbd } from '../kit/Kbd';
 import { ChannelMark } from '../kit/marks';
-import { runAction } from './ConversationPane';
-import { requestSignOut } from './SignOutDialog';
+import { runAction } from './run-action';
+import { requestSignOut } from './sign-out';
 import { useVisibleTabs } from './Sidebar';
 
 interface PaletteCommand {

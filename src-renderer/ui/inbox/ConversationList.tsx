@@ -8,9 +8,10 @@
 import { startTransition, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLiveQuery } from 'dexie-react-hooks';
+import { liveQuery } from 'dexie';
 import type { ConversationRecord } from '../../store/schema';
 import { useDb, useDirectory, useViewer } from '../../app/data';
+import { sameRecord, type InboxDb } from '../../app/store-access';
 import { useLive } from '../../app/live-state';
 import { focusConversation, takeListFocusRequest, useUi, type InboxTab } from '../../app/ui-state';
 import { ConversationRow, ROW_HEIGHT, optionId, type RowViewer } from './ConversationRow';
@@ -53,6 +54,36 @@ function useViewersByConversation(): Map<number, RowViewer[]> {
   }, [viewers, operators]);
 }
 
+/**
+ * The rows of the list's window, kept current while the worker writes. A new window's rows come
+ * at once; a change to rows already shown re-renders as a transition, which yields to input and
+ * paint instead of holding the thread while a catch-up rewrites the rows on screen.
+ */
+function useWindowRows(db: InboxDb | null, windowIds: number[], windowKey: string): ConversationRecord[] | undefined {
+  const [state, setState] = useState<{ key: string; rows: ConversationRecord[] } | undefined>(undefined);
+  const idsRef = useRef(windowIds);
+  idsRef.current = windowIds;
+  useEffect(() => {
+    if (!db) return;
+    const ids = idsRef.current;
+    let first = true;
+    const subscription = liveQuery(async () => {
+      if (ids.length === 0) return [] as ConversationRecord[];
+      const rows = await db.conversations.bulkGet(ids);
+      return rows.filter((r): r is ConversationRecord => r !== undefined);
+    }).subscribe({
+      next: (rows) => {
+        if (first) setState({ key: windowKey, rows });
+        else startTransition(() => setState({ key: windowKey, rows }));
+        first = false;
+      },
+      error: (err) => console.warn('[store]', err),
+    });
+    return () => subscription.unsubscribe();
+  }, [db, windowKey]);
+  return state?.key === windowKey ? state.rows : undefined;
+}
+
 /** The list's size when it was last measured: a new list starts with its rows instead of measuring first. */
 let lastRect = { width: 0, height: 0 };
 
@@ -92,19 +123,19 @@ export function ConversationList({ ids, initialRows, tab, selectedId, onSelect, 
   const windowEnd = Math.min(ids.length, Math.ceil((last + 1 + FETCH_MARGIN) / FETCH_MARGIN) * FETCH_MARGIN);
   const windowIds = useMemo(() => ids.slice(windowStart, windowEnd), [ids, windowStart, windowEnd]);
   const windowKey = windowIds.join(',');
-  const fetched = useLiveQuery(async () => {
-    if (!db || windowIds.length === 0) return [] as ConversationRecord[];
-    const rows = await db.conversations.bulkGet(windowIds);
-    return rows.filter((r): r is ConversationRecord => r !== undefined);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [db, windowKey]);
+  const fetched = useWindowRows(db, windowIds, windowKey);
   const cache = useRef<Map<number, ConversationRecord> | null>(null);
   if (cache.current === null) cache.current = new Map(initialRows?.map((r) => [r.id, r]));
   const rows = useMemo(() => {
     const cached = cache.current!;
     // Rows read with the order fill what the window read has not brought yet; never newer ones.
     if (initialRows) for (const r of initialRows) if (!cached.has(r.id)) cached.set(r.id, r);
-    if (fetched) for (const r of fetched) cached.set(r.id, r);
+    // A row read again unchanged keeps its object: the memoised row then skips its render
+    // (a catch-up rewrites a tenth of the rows on screen, not all of them).
+    if (fetched) for (const r of fetched) {
+      const known = cached.get(r.id);
+      if (!known || !sameRecord(known, r)) cached.set(r.id, r);
+    }
     if (cached.size > 2_000) {
       const keep = new Set(windowIds);
       for (const key of cached.keys()) if (!keep.has(key)) cached.delete(key);

@@ -9,6 +9,7 @@ import { AlertTriangle, ArrowRightLeft, CheckCircle2, CloudUpload, Hand, Inbox, 
 import type { InboxRow } from '../../../src-core/conversation/projection';
 import { canWriteConversation } from '../../../src-core/permissions';
 import { availability, markRead, transition, type ConversationAction } from '../../app/actions';
+import { runAction } from './run-action';
 import { useDirectory, useRow, useViewer, type Directory, type Viewer } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { isFocusedOn } from '../../app/notifications';
@@ -148,27 +149,6 @@ const ACTIONS: Array<{ action: ConversationAction; icon: typeof Hand; key: strin
   { action: 'close', icon: CheckCircle2, key: 'E' },
   { action: 'reopen', icon: RotateCcw, key: '' },
 ];
-
-/** Runs a header action (also used by the keyboard and the palette). */
-export function runAction(row: InboxRow, action: ConversationAction): void {
-  switch (action) {
-    case 'take':
-      void transition(row.id, 'take');
-      break;
-    case 'transfer':
-      useUi.setState({ transferOpen: true });
-      break;
-    case 'return':
-      void transition(row.id, 'return');
-      break;
-    case 'close':
-      void transition(row.id, 'close');
-      break;
-    case 'reopen':
-      void transition(row.id, 'reopen');
-      break;
-  }
-}
 
 function Header({ row, viewer, directory, others, panelOpen }: {
   row: InboxRow; viewer: Viewer; directory: Directory; others: Array<{ userId: number; idle: boolean; typing: boolean }>; panelOpen: boolean;

@@ -3,7 +3,7 @@
  * client panel; plus the window-wide behaviour: keyboard map, badge, presence, opening
  * conversations from notifications and deep links.
  */
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useDeferredValue, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ShieldAlert, X } from 'lucide-react';
 import { getBridge } from '../../bridge';
@@ -16,11 +16,21 @@ import { requestOpen } from '../../app/runtime';
 import { useSession } from '../../app/session';
 import { useUi, type InboxTab } from '../../app/ui-state';
 import { ListPane } from './ListPane';
-import { ConversationPane, runAction } from './ConversationPane';
+import { runAction } from './run-action';
 import { Sidebar, useVisibleTabs } from './Sidebar';
-import { CommandPalette } from './CommandPalette';
-import { PreferencesDialog, ShortcutsDialog } from './Overlays';
-import { SignOutDialog } from './SignOutDialog';
+
+// Loaded beside the first list rather than before it: the first paint needs none of them.
+const ConversationPane = lazy(() => import('./ConversationPane').then((m) => ({ default: m.ConversationPane })));
+const CommandPalette = lazy(() => import('./CommandPalette').then((m) => ({ default: m.CommandPalette })));
+const ShortcutsDialog = lazy(() => import('./Overlays').then((m) => ({ default: m.ShortcutsDialog })));
+const PreferencesDialog = lazy(() => import('./Overlays').then((m) => ({ default: m.PreferencesDialog })));
+const SignOutDialog = lazy(() => import('./SignOutDialog').then((m) => ({ default: m.SignOutDialog })));
+
+/** The conversation column while its code loads: the same landmark, empty. */
+function PanePlaceholder() {
+  const { t } = useTranslation();
+  return <section aria-label={t('conversation.label')} className="conversation conversation--empty" aria-busy="true" />;
+}
 
 function MemoryOnlyNotice() {
   const { t } = useTranslation();
@@ -38,12 +48,27 @@ function MemoryOnlyNotice() {
   );
 }
 
+/**
+ * The dock/taskbar badge of product §9 ("Include Unassigned in badge" is on by default). A
+ * component of its own: a new count re-renders nothing else.
+ */
+function Badge() {
+  const badge = useBadgeCount(true);
+  useEffect(() => {
+    void getBridge().setBadge(badge).catch(() => undefined);
+  }, [badge]);
+  useEffect(() => () => void getBridge().setBadge(0).catch(() => undefined), []);
+  return null;
+}
+
 export function InboxScreen({ conversationId }: { conversationId: number | null }) {
   const viewer = useViewer();
   const row = useRow(conversationId);
   const tabs = useVisibleTabs();
   const db = useDb();
   const workerReady = useLive((s) => s.workerReady);
+  // Deferred: what waits for the first page renders in the background, not in one long task.
+  const firstPageRead = useDeferredValue(useLive((s) => s.firstPageRead));
   const panelOpen = useUi((s) => s.clientPanelOpen);
   const tab = useUi((s) => s.tab);
 
@@ -74,13 +99,6 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
     });
   }), [db, tabs]);
 
-  // The dock/taskbar badge of product §9 ("Include Unassigned in badge" is on by default).
-  const badge = useBadgeCount(true);
-  useEffect(() => {
-    void getBridge().setBadge(badge).catch(() => undefined);
-  }, [badge]);
-  useEffect(() => () => void getBridge().setBadge(0).catch(() => undefined), []);
-
   return (
     <div className={`inbox${panelOpen && conversationId !== null ? ' inbox--with-panel' : ''}`}>
       <Sidebar />
@@ -88,13 +106,23 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
         <MemoryOnlyNotice />
         <div className="inbox__columns">
           <ListPane selectedId={conversationId} />
-          <ConversationPane conversationId={conversationId} />
+          {/* A conversation to show (a deep link) loads its code at once; else after the list. */}
+          {conversationId !== null || firstPageRead ? (
+            <Suspense fallback={<PanePlaceholder />}>
+              <ConversationPane conversationId={conversationId} />
+            </Suspense>
+          ) : <PanePlaceholder />}
         </div>
       </main>
-      <CommandPalette />
-      <ShortcutsDialog />
-      <PreferencesDialog />
-      <SignOutDialog />
+      <Badge />
+      {firstPageRead ? (
+        <Suspense fallback={null}>
+          <CommandPalette />
+          <ShortcutsDialog />
+          <PreferencesDialog />
+          <SignOutDialog />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

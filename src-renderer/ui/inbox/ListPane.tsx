@@ -2,7 +2,7 @@
  * The middle-left column: the search field on top, then the active tab's list, or search results
  * grouped by conversation with their snippets highlighted (product §4.5; works offline).
  */
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckCircle2, CircleDashed, Inbox, Layers, LoaderCircle, Search, SearchX, X } from 'lucide-react';
 import { useDb } from '../../app/data';
@@ -16,12 +16,15 @@ import { ConversationList } from './ConversationList';
 import { LIST_PANEL_ID, tabId, useVisibleTabs } from './Sidebar';
 import { Kbd } from '../kit/Kbd';
 
-const SEARCH_DEBOUNCE_MS = 150;
+/** Typing pauses this long before a search runs: short next to the ~50 ms a search takes, so results follow the last keystroke closely. */
+const SEARCH_DEBOUNCE_MS = 60;
 const SEARCH_LIMIT = 200;
 
-/** One function for every render, so that the list's memoised rows do not render again for it. */
+/**
+ * One function for every render: rows compare their props, and a new one re-rendered them all.
+ * The worker starts reading the conversation before the screen renders the selection.
+ */
 function selectConversation(id: number): void {
-  // The worker starts reading the conversation before the screen renders the selection.
   requestOpen(id);
   openConversationRoute(id, { replace: true });
 }
@@ -176,7 +179,9 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
   // Live: results follow new messages and renames while the search stays open.
   const results = useThrottledStoreQuery(db, ['search', 'conversations'], (d) => searchConversations(d, debounced, SEARCH_LIMIT), [debounced], 500);
   const state = useMemo(() => (results ? { query: debounced, results } : null), [results, debounced]);
-    const ids = useMemo(() => state?.results.map((r) => r.conversationId) ?? [], [state]);
+  const ids = useMemo(() => state?.results.map((r) => r.conversationId) ?? [], [state]);
+  // The search read every result's row: the list paints them without a read of its own.
+  const rows = useMemo(() => state?.results.flatMap((r) => (r.row ? [r.row] : [])) ?? [], [state]);
   const snippets = useMemo(() => {
     const map = new Map<number, ReactNode>();
     for (const r of state?.results ?? []) {
@@ -212,13 +217,14 @@ function SearchResults({ query, selectedId }: { query: string; selectedId: numbe
           </div>
         </>
       ) : (
-        <ConversationList ids={ids} tab="search" selectedId={selectedId} onSelect={select} snippets={snippets} label={t('list.label')} />
+        <ConversationList ids={ids} initialRows={rows} tab="search" selectedId={selectedId} onSelect={select} snippets={snippets} label={t('list.label')} />
       )}
     </>
   );
 }
 
-export function ListPane({ selectedId }: { selectedId: number | null }) {
+/** Memoised: the inbox re-rendering (a dialog's code arriving, the worker's state) leaves the list alone. */
+export const ListPane = memo(function ListPane({ selectedId }: { selectedId: number | null }) {
   const { t } = useTranslation();
   const tab = useUi((s) => s.tab);
   const search = useUi((s) => s.search);
@@ -232,4 +238,4 @@ export function ListPane({ selectedId }: { selectedId: number | null }) {
       {query ? <SearchResults query={query} selectedId={selectedId} /> : <TabList tab={tab} selectedId={selectedId} />}
     </section>
   );
-}
+});

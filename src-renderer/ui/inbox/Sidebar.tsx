@@ -12,7 +12,7 @@ import { useUi, type InboxTab } from '../../app/ui-state';
 import type { Presence } from '../../../src-core/presence';
 import { Avatar, PresenceDot } from '../kit/marks';
 import { Logo } from '../kit/Logo';
-import { requestSignOut } from './SignOutDialog';
+import { requestSignOut } from './sign-out';
 
 export const LIST_PANEL_ID = 'conversation-list-panel';
 export const tabId = (tab: InboxTab) => `tab-${tab}`;

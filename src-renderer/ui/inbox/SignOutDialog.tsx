@@ -4,28 +4,10 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { create } from 'zustand';
 import { LoaderCircle } from 'lucide-react';
-import { signOut } from '../../app/session';
 import { useLive } from '../../app/live-state';
 import { Dialog } from '../kit/Dialog';
-
-const useSignOut = create<{ confirming: boolean; busy: boolean }>(() => ({ confirming: false, busy: false }));
-
-async function run(): Promise<void> {
-  useSignOut.setState({ busy: true });
-  try {
-    await signOut();
-  } finally {
-    useSignOut.setState({ busy: false, confirming: false });
-  }
-}
-
-export function requestSignOut(): void {
-  if (useSignOut.getState().busy) return;
-  if (useLive.getState().pending > 0) useSignOut.setState({ confirming: true });
-  else void run();
-}
+import { confirmSignOut, useSignOut } from './sign-out';
 
 export function SignOutDialog() {
   const { t } = useTranslation();
@@ -44,7 +26,7 @@ export function SignOutDialog() {
         <button type="button" className="button" autoFocus={focusCancel} onClick={() => useSignOut.setState({ confirming: false })}>
           {t('signOut.stay')}
         </button>
-        <button type="button" className="button button--danger" disabled={busy} onClick={() => void run()}>
+        <button type="button" className="button button--danger" disabled={busy} onClick={() => void confirmSignOut()}>
           {busy ? <LoaderCircle aria-hidden="true" className="spin" size={16} /> : null}
           {t('signOut.confirm')}
         </button>
