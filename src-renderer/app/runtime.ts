@@ -137,6 +137,9 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   const c = client;
   client = null;
   openId = null;
+  if (openTimer) clearTimeout(openTimer);
+  openTimer = null;
+  wanted = null;
   for (const off of cleanups.splice(0)) off();
   setCatchingUp(false);
   // Our own connection would block the deletion of the database.
@@ -161,6 +164,36 @@ export async function stopRuntime(opts: { wipe: boolean }): Promise<void> {
   }
 }
 
+/** Moving through the list quickly (j/k, arrows) only decodes the conversation the user stops at. */
+const OPEN_DEBOUNCE_MS = 90;
+/** After an open, how long the worker is left to the open conversation before the neighbours are decoded. */
+const NEIGHBOUR_PREFETCH_DELAY_MS = 300;
+let wanted: number | null = null;
+let wantedAt = -Infinity;
+let openTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * The user selected `id`: a selection after a pause opens at once (a click must not wait for a
+ * debounce), one of a quick series opens once the series stops.
+ */
+export function requestOpen(id: number | null): void {
+  if (id === wanted && (openTimer !== null || id === openId)) return;
+  const now = performance.now();
+  const inSeries = now - wantedAt < OPEN_DEBOUNCE_MS;
+  wanted = id;
+  wantedAt = now;
+  if (openTimer) clearTimeout(openTimer);
+  openTimer = null;
+  if (id === null || !inSeries) {
+    void openConversation(id);
+    return;
+  }
+  openTimer = setTimeout(() => {
+    openTimer = null;
+    void openConversation(wanted);
+  }, OPEN_DEBOUNCE_MS);
+}
+
 /**
  * Makes `id` the open conversation: the worker decodes it and then sends its changes. The
  * previous one is closed. Rapid changes (j/k through the list) only open the last one.
@@ -181,5 +214,35 @@ export async function openConversation(id: number | null, force = false): Promis
     if (view) useLive.setState({ view });
   } catch (err) {
     console.warn('[sync] open failed', err);
+    return;
+  }
+  // The list neighbours are what j/k opens next: decoded once this conversation's first frames
+  // are drawn (on two cores, decoding them at once slows those frames down).
+  setTimeout(() => {
+    if (seq !== openSeq) return;
+    const ids = useUi.getState().listIds;
+    const at = ids.indexOf(id);
+    if (at >= 0) for (const next of [ids[at + 1], ids[at - 1]]) if (next !== undefined) prefetchConversation(next);
+  }, NEIGHBOUR_PREFETCH_DELAY_MS);
+}
+
+/** The user is about to open `id` (pressed its row): the worker decodes it meanwhile. */
+export function prefetchConversation(id: number): void {
+  if (id === openId || !client || !useLive.getState().workerReady) return;
+  client.prefetch(id).catch(() => undefined);
+}
+
+/**
+ * Widens the open conversation's timeline to its `size` newest items (the reader scrolled up);
+ * resolves once the wider view is shown (or the conversation was left meanwhile).
+ */
+export async function showOlder(id: number, size: number): Promise<void> {
+  const c = client;
+  if (!c || id !== openId) return;
+  try {
+    const view = await c.showOlder(id, size);
+    if (view && view.id === openId) useLive.setState({ view });
+  } catch (err) {
+    console.warn('[sync] older messages failed', err);
   }
 }

@@ -310,6 +310,7 @@ export const en = {
     today: 'Today',
     yesterday: 'Yesterday',
     empty: 'No messages yet.',
+    older: 'Show earlier messages',
   },
   event: {
     newRequest: 'New request',

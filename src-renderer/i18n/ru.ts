@@ -323,6 +323,7 @@ export const ru: Translation = {
     today: 'Сегодня',
     yesterday: 'Вчера',
     empty: 'Сообщений пока нет.',
+    older: 'Показать более ранние сообщения',
   },
   event: {
     newRequest: 'Новое обращение',

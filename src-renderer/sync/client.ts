@@ -64,7 +64,9 @@ function facade(call: (method: keyof WorkerApi, args: unknown[]) => Promise<unkn
     rename: (conversationId, name) => c('rename', conversationId, name),
     markRead: (conversationId) => c('markRead', conversationId),
     open: (conversationId) => c('open', conversationId),
+    showOlder: (conversationId, size) => c('showOlder', conversationId, size),
     close: (conversationId) => c('close', conversationId),
+    prefetch: (conversationId) => c('prefetch', conversationId),
     setPresence: (state) => c('setPresence', state),
     on: (event, listener) => listeners.on(event, listener as AnyListener),
     dispose,
@@ -125,6 +127,8 @@ export function createPortClient(port: WorkerPort, onDispose: () => void = () =>
   const client = facade(call, listeners, dispose);
   const open = client.open;
   client.open = async (id) => ((await open(id)) ?? null);
+  const showOlder = client.showOlder;
+  client.showOlder = async (id, size) => ((await showOlder(id, size)) ?? null);
   return client;
 }
 
@@ -157,5 +161,7 @@ export function createInThreadClient(core: SyncWorkerCore): WorkerClient {
   });
   const open = client.open;
   client.open = async (id) => ((await open(id)) ?? null);
+  const showOlder = client.showOlder;
+  client.showOlder = async (id, size) => ((await showOlder(id, size)) ?? null);
   return client;
 }

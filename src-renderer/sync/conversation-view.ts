@@ -3,6 +3,7 @@
  * worker: the timeline in the server's order, delivery states with `pending` for what the server
  * does not have yet, this device's undecided requests, and the newest refusal of one of them.
  */
+import type * as Y from 'yjs';
 import { ConversationDoc, messageTime } from '../../src-core/conversation/doc';
 import { REJECT } from '../../src-core/conversation/lifecycle';
 import { projectInboxRow } from '../../src-core/conversation/projection';
@@ -24,9 +25,36 @@ function orderKey(item: TimelineItem, requestIdOf: Map<string, string | null>): 
   return `1${requestIdOf.get(item.id) ?? item.id}`;
 }
 
-export function buildConversationView(conv: ConversationDoc, userId: number, viewer: Actor | null): ConversationView | null {
-  if (!conv.initialized) return null;
-  const meta = conv.getMeta();
+/**
+ * Timelines built from documents, until the document's messages, delivery or events change: the
+ * worker builds a view on every change of an open conversation (a read watermark, a topic) and
+ * on every open, and sorting thousands of items each time is the costly part.
+ */
+const timelines = new WeakMap<Y.Doc, { items: TimelineItem[] | null }>();
+
+/** The document's timeline in the server's order (shared: callers must not change it). */
+export function timelineOf(conv: ConversationDoc): TimelineItem[] {
+  let cached = timelines.get(conv.doc);
+  if (!cached) {
+    const entry: { items: TimelineItem[] | null } = { items: null };
+    const sources = new Set<unknown>([conv.messages, conv.delivery, conv.events]);
+    conv.doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (entry.items === null) return;
+      for (const type of tr.changed.keys()) {
+        if (sources.has(type)) {
+          entry.items = null;
+          return;
+        }
+      }
+    });
+    timelines.set(conv.doc, entry);
+    cached = entry;
+  }
+  cached.items ??= buildTimeline(conv);
+  return cached.items;
+}
+
+function buildTimeline(conv: ConversationDoc): TimelineItem[] {
   const items: TimelineItem[] = [];
   for (const message of conv.listMessages()) {
     const delivery = conv.delivery.get(message.id);
@@ -47,13 +75,21 @@ export function buildConversationView(conv: ConversationDoc, userId: number, vie
       pending,
     });
   }
-  const events = conv.listEvents();
   const requestIdOf = new Map<string, string | null>();
-  for (const e of events) {
+  for (const e of conv.listEvents()) {
     requestIdOf.set(e.id, e.requestId);
     items.push({ type: 'event', id: e.id, eventType: e.type, actorId: e.actorId, at: e.at, from: e.from, to: e.to, reason: e.reason });
   }
-  items.sort((a, b) => a.at - b.at || cmp(orderKey(a, requestIdOf), orderKey(b, requestIdOf)) || cmp(a.id, b.id));
+  const keys = new Map<TimelineItem, string>();
+  for (const item of items) keys.set(item, orderKey(item, requestIdOf));
+  items.sort((a, b) => a.at - b.at || cmp(keys.get(a)!, keys.get(b)!) || cmp(a.id, b.id));
+  return items;
+}
+
+export function buildConversationView(conv: ConversationDoc, userId: number, viewer: Actor | null): ConversationView | null {
+  if (!conv.initialized) return null;
+  const meta = conv.getMeta();
+  const events = conv.listEvents();
 
   const decided = conv.decidedRequestIds();
   const pendingActions: TransitionAction[] = [];
@@ -66,13 +102,29 @@ export function buildConversationView(conv: ConversationDoc, userId: number, vie
     id: meta.id,
     meta,
     row: projectInboxRow(conv, { viewer: viewer ?? undefined }),
-    timeline: items,
+    timeline: timelineOf(conv),
+    olderCount: 0,
     topicIds: conv.topicIds(),
     tags: conv.tagList(),
     queries: conv.listQueries(),
     pendingActions,
     lastRejection: lastRejection(events, userId),
   };
+}
+
+/** Timeline items the UI gets first when it opens a conversation: more than a tall window shows. */
+export const TIMELINE_PAGE = 40;
+
+/**
+ * The view with only the newest `size` timeline items (the others counted in `olderCount`): a
+ * conversation of thousands of messages reaches the UI with what fits on screen, and older
+ * pages follow as the reader scrolls up.
+ */
+export function timelineWindow(view: ConversationView, size: number): ConversationView {
+  const all = view.olderCount + view.timeline.length;
+  const keep = Math.min(view.timeline.length, Math.max(0, Math.floor(size)));
+  if (keep === view.timeline.length) return view;
+  return { ...view, timeline: view.timeline.slice(view.timeline.length - keep), olderCount: all - keep };
 }
 
 /**

@@ -48,13 +48,19 @@ export interface TimelineEvent {
 
 export type TimelineItem = TimelineMessage | TimelineEvent;
 
-/** The open conversation, decoded by the worker and sent whole on every change. */
+/**
+ * The open conversation, decoded by the worker and sent on every change: everything but the
+ * timeline whole, the timeline as its newest items (the window the UI asked for).
+ */
 export interface ConversationView {
   id: number;
   meta: ConversationMeta;
   /** The projection row with this device's pending requests applied. */
   row: InboxRow;
+  /** The newest timeline items, oldest first. */
   timeline: TimelineItem[];
+  /** Timeline items older than `timeline[0]` that were left out (0: the timeline is whole). */
+  olderCount: number;
   topicIds: number[];
   tags: string[];
   queries: QueryEpisode[];
@@ -97,8 +103,21 @@ export interface WorkerApi {
   rename(conversationId: number, name: string): Promise<void>;
   markRead(conversationId: number): Promise<void>;
 
-  /** Starts sending `conversation` events for this conversation (and syncs it first on catch-up). */
+  /**
+   * Starts sending `conversation` events for this conversation (and syncs it first on catch-up).
+   * The view holds the newest page of the timeline; `showOlder` widens it.
+   */
   open(conversationId: number): Promise<ConversationView | null>;
+  /**
+   * Widens the open conversation's timeline window to at least its `size` newest items (the UI
+   * scrolled up) and returns the view; later `conversation` events keep that window.
+   */
+  showOlder(conversationId: number, size: number): Promise<ConversationView | null>;
+  /**
+   * Decodes a conversation the user is about to open (a press on its row, the neighbour of the
+   * open one) so that opening it does not wait for the store; sends nothing.
+   */
+  prefetch(conversationId: number): Promise<void>;
   close(conversationId: number): Promise<void>;
 
   setPresence(state: { viewing: number | null; typing: number | null; idle: boolean }): Promise<void>;

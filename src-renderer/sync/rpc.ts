@@ -56,7 +56,9 @@ const CHECKS: Record<keyof WorkerApi, ArgCheck> = {
   rename: (a) => arity(a, 2) ?? conversationOnly([a[0]]) ?? (typeof a[1] === 'string' ? null : 'name must be a string'),
   markRead: conversationOnly,
   open: conversationOnly,
+  showOlder: (a) => arity(a, 2) ?? conversationOnly([a[0]]) ?? (isId(a[1]) ? null : 'size must be a positive integer'),
   close: conversationOnly,
+  prefetch: conversationOnly,
   setPresence: (a) => {
     const bad = arity(a, 1);
     if (bad) return bad;

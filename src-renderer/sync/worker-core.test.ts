@@ -12,7 +12,8 @@ import { addOperator, inbound, insertTestChannel, signup, startTestServer, type 
 import { openStore } from '../store/db';
 import { databaseName } from '../store/schema';
 import { createInThreadClient, type WorkerClient } from './client';
-import type { WorkerEvents, WorkerSession } from './protocol';
+import { TIMELINE_PAGE } from './conversation-view';
+import type { TimelineItem, WorkerEvents, WorkerSession } from './protocol';
 import { SyncWorkerCore } from './worker-core';
 
 /** Sockets that can be cut: while down, every connection attempt fails as it would offline. */
@@ -312,6 +313,71 @@ describe('the open conversation', () => {
     await d.client.repair(id, heldId, 'discard');
     await waitFor(() => d.of('conversation').at(-1)!.timeline.every((t) => t.id !== heldId), 'discarded reply hidden');
   }, 20_000);
+
+  it('sends a long conversation as its newest page, older pages on request, and keeps the window as messages arrive', async () => {
+    const d = device(sessionOf(op));
+    await d.client.start(d.session);
+    await online(d);
+    const id = await newConversation('message 0');
+    for (let i = 1; i < 80; i++) await clientWrites(id, `message ${i}`);
+    await waitFor(async () => (await row(d, id))?.lastMessagePreview === 'message 79', 'every message on the device');
+    const text = (item: TimelineItem | undefined) => (item?.type === 'message' ? item.text : item?.type);
+
+    const first = (await d.client.open(id))!;
+    expect(first.timeline).toHaveLength(TIMELINE_PAGE);
+    const total = first.olderCount + first.timeline.length;
+    expect(total).toBeGreaterThanOrEqual(81);
+    expect(text(first.timeline.at(-1))).toBe('message 79');
+
+    // Scrolling up: the window widens to everything, the page shown before at its end.
+    const whole = (await d.client.showOlder(id, TIMELINE_PAGE + 100))!;
+    expect(whole.olderCount).toBe(0);
+    expect(whole.timeline).toHaveLength(total);
+    expect(whole.timeline.slice(-TIMELINE_PAGE)).toEqual(first.timeline);
+    expect(whole.timeline.filter((t) => t.type === 'message').map(text)).toEqual(Array.from({ length: 80 }, (_, i) => `message ${i}`));
+    // A smaller size never narrows it.
+    expect((await d.client.showOlder(id, 1))!.timeline).toHaveLength(total);
+
+    // Opened again: the newest page. A message arriving meanwhile joins the window, which keeps its oldest item.
+    await d.client.close(id);
+    expect(await d.client.showOlder(id, 500)).toBeNull();
+    const again = (await d.client.open(id))!;
+    expect(again.timeline).toHaveLength(TIMELINE_PAGE);
+    await clientWrites(id, 'message 80');
+    await waitFor(() => text(d.of('conversation').at(-1)?.timeline.at(-1)) === 'message 80', 'the new message in the open view');
+    const live = d.of('conversation').at(-1)!;
+    expect(live.timeline[0].id).toBe(again.timeline[0].id);
+    expect(live.olderCount).toBe(again.olderCount);
+    expect(live.timeline.length).toBeGreaterThan(TIMELINE_PAGE);
+  }, 30_000);
+
+  it('decodes a conversation about to be opened without sending it, and the open then reads nothing from the store', async () => {
+    const network = new Network();
+    const d = device(sessionOf(op), network);
+    await d.client.start(d.session);
+    await online(d);
+    const id = await newConversation('Prefetch me');
+    await waitFor(async () => (await row(d, id)) !== undefined, 'visible');
+    // After a reload (offline, so that no catch-up loads it), the conversation is only in the store.
+    network.cut();
+    await d.core.destroy();
+    const reloaded = device(sessionOf(op), network);
+    await reloaded.client.start(reloaded.session);
+    const store = reloaded.core.localStore!;
+    const readDoc = store.readDoc.bind(store);
+    const reads: string[] = [];
+    store.readDoc = (name) => {
+      reads.push(name);
+      return readDoc(name);
+    };
+    const name = conversationDocName(id);
+    await reloaded.client.prefetch(id);
+    expect(reads.filter((n) => n === name)).toHaveLength(1);
+    expect(reloaded.of('conversation')).toEqual([]);
+    const view = (await reloaded.client.open(id))!;
+    expect(view.timeline.some((t) => t.type === 'message' && t.text === 'Prefetch me')).toBe(true);
+    expect(reads.filter((n) => n === name)).toHaveLength(1);
+  });
 
   it('tells a user whose offline take lost who beat them', async () => {
     const network = new Network();

@@ -21,7 +21,7 @@ import { SyncPeer, type PeerSocket, type PeerStatus } from '../../src-core/sync/
 import { deleteStore, openStore, type SwitchboardDb } from '../store/db';
 import { DexieLocalStore, type RowChange } from '../store/dexie-local-store';
 import { databaseName, type CompanyRecord, type RejectedDraftRecord } from '../store/schema';
-import { buildConversationView } from './conversation-view';
+import { TIMELINE_PAGE, buildConversationView, timelineOf, timelineWindow } from './conversation-view';
 import { mayNotify, noticesFor } from './notices';
 import type { ConversationView, PresenceView, WorkerApi, WorkerEvents, WorkerSession } from './protocol';
 
@@ -105,6 +105,12 @@ export class SyncWorkerCore implements WorkerApi {
   private storedActor: Actor | null = null;
   /** Open conversations and the release of their pin. */
   private readonly opened = new Map<number, () => void>();
+  /**
+   * The timeline window of each open conversation: how many of its newest items the UI gets, and
+   * how many items its timeline had at the last view (new items widen the window, so the oldest
+   * item the UI shows stays there).
+   */
+  private readonly windows = new Map<number, { size: number; total: number }>();
   private readonly dirty = new Set<number>();
   private viewTimer: ReturnType<typeof setTimeout> | null = null;
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
@@ -259,6 +265,7 @@ export class SyncWorkerCore implements WorkerApi {
     for (const resolve of this.tokenWaiters.splice(0)) resolve(null);
     for (const release of this.opened.values()) release();
     this.opened.clear();
+    this.windows.clear();
     this.dirty.clear();
     for (const t of [this.viewTimer, this.presenceTimer, this.companyTimer, ...this.revokeTimers.values()]) if (t) clearTimeout(t);
     this.viewTimer = this.presenceTimer = this.companyTimer = null;
@@ -343,6 +350,7 @@ export class SyncWorkerCore implements WorkerApi {
       if (!release) return;
       release();
       this.opened.delete(id);
+      this.windows.delete(id);
       this.dirty.delete(id);
       this.emit('revoked', { conversationId: id });
     }, 0));
@@ -440,7 +448,13 @@ export class SyncWorkerCore implements WorkerApi {
     const { peer, session } = this;
     if (!peer || !session) return null;
     const doc = await peer.getDoc(conversationDocName(id));
-    return buildConversationView(new ConversationDoc(doc), session.userId, this.viewer());
+    const full = buildConversationView(new ConversationDoc(doc), session.userId, this.viewer());
+    const window = this.windows.get(id);
+    if (!full || !window) return full;
+    const total = full.timeline.length;
+    if (window.total >= 0 && total > window.total) window.size += total - window.total;
+    window.total = total;
+    return timelineWindow(full, window.size);
   }
 
   private schedulePresence(): void {
@@ -584,8 +598,30 @@ export class SyncWorkerCore implements WorkerApi {
   async open(conversationId: number): Promise<ConversationView | null> {
     check(isId(conversationId), 'A conversation id is required');
     const { peer } = this.live();
-    if (!this.opened.has(conversationId)) this.opened.set(conversationId, peer.pin(conversationDocName(conversationId)));
+    if (!this.opened.has(conversationId)) {
+      this.opened.set(conversationId, peer.pin(conversationDocName(conversationId)));
+      this.windows.set(conversationId, { size: TIMELINE_PAGE, total: -1 });
+    }
     return this.view(conversationId);
+  }
+
+  async showOlder(conversationId: number, size: number): Promise<ConversationView | null> {
+    check(isId(conversationId), 'A conversation id is required');
+    check(Number.isSafeInteger(size) && size > 0, 'The window size must be a positive integer');
+    const window = this.windows.get(conversationId);
+    // The UI may ask for a conversation it has just left: nothing to send.
+    if (!window || !this.opened.has(conversationId)) return null;
+    window.size = Math.max(window.size, size);
+    return this.view(conversationId);
+  }
+
+  async prefetch(conversationId: number): Promise<void> {
+    check(isId(conversationId), 'A conversation id is required');
+    const peer = this.peer;
+    if (!peer) return;
+    const conv = new ConversationDoc(await peer.getDoc(conversationDocName(conversationId)));
+    // The sorted timeline too: it is kept with the document until the document changes.
+    if (conv.initialized) timelineOf(conv);
   }
 
   async close(conversationId: number): Promise<void> {
@@ -593,6 +629,7 @@ export class SyncWorkerCore implements WorkerApi {
     const release = this.opened.get(conversationId);
     release?.();
     this.opened.delete(conversationId);
+    this.windows.delete(conversationId);
     this.dirty.delete(conversationId);
   }
 

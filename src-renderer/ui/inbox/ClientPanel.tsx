@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { X } from 'lucide-react';
-import type { ConversationRecord } from '../../store/schema';
+import type { InboxRow } from '../../../src-core/conversation/projection';
 import type { ConversationView } from '../../sync/protocol';
 import type { Directory } from '../../app/data';
 import { rename, setTag, setTopic } from '../../app/actions';
@@ -16,7 +16,7 @@ const MAX_TAG = 50;
 const MAX_NAME = 100;
 
 export interface ClientPanelProps {
-  row: ConversationRecord;
+  row: InboxRow;
   view: ConversationView | null;
   directory: Directory;
   canWrite: boolean;
@@ -36,7 +36,7 @@ export function ClientPanel({ row, view, directory, canWrite }: ClientPanelProps
   );
 }
 
-function NameField({ row, view, canWrite }: { row: ConversationRecord; view: ConversationView | null; canWrite: boolean }) {
+function NameField({ row, view, canWrite }: { row: InboxRow; view: ConversationView | null; canWrite: boolean }) {
   const { t } = useTranslation();
   const channelName = view?.meta.clientName ?? (row.customName ? null : row.clientName);
   const current = row.customName ?? row.clientName;
@@ -90,7 +90,7 @@ function NameField({ row, view, canWrite }: { row: ConversationRecord; view: Con
   );
 }
 
-function ChannelInfo({ row, directory }: { row: ConversationRecord; directory: Directory }) {
+function ChannelInfo({ row, directory }: { row: InboxRow; directory: Directory }) {
   const { t } = useTranslation();
   const account = directory.accounts.get(row.accountChannelId);
   return (
@@ -112,7 +112,7 @@ function ChannelInfo({ row, directory }: { row: ConversationRecord; directory: D
   );
 }
 
-function Tags({ row, view, canWrite }: { row: ConversationRecord; view: ConversationView | null; canWrite: boolean }) {
+function Tags({ row, view, canWrite }: { row: InboxRow; view: ConversationView | null; canWrite: boolean }) {
   const { t } = useTranslation();
   const tags = view?.tags ?? row.tags;
   const [value, setValue] = useState('');
@@ -154,7 +154,7 @@ function Tags({ row, view, canWrite }: { row: ConversationRecord; view: Conversa
   );
 }
 
-function Topics({ row, view, directory, canWrite }: { row: ConversationRecord; view: ConversationView | null; directory: Directory; canWrite: boolean }) {
+function Topics({ row, view, directory, canWrite }: { row: InboxRow; view: ConversationView | null; directory: Directory; canWrite: boolean }) {
   const { t } = useTranslation();
   const selected = useMemo(() => new Set(view?.topicIds ?? row.topicIds), [view?.topicIds, row.topicIds]);
   // A tick shows at once; the view confirms it a moment later, when the worker has stored the edit.

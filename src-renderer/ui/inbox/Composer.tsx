@@ -7,7 +7,8 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useLiveQuery } from 'dexie-react-hooks';
 import { LoaderCircle, Send } from 'lucide-react';
-import type { ConversationRecord, RejectedDraftRecord } from '../../store/schema';
+import type { RejectedDraftRecord } from '../../store/schema';
+import type { InboxRow } from '../../../src-core/conversation/projection';
 import { sendMessage } from '../../app/actions';
 import { useDb } from '../../app/data';
 import { noteTyping, stopTyping } from '../../app/presence';
@@ -19,7 +20,7 @@ export type ComposerMode = 'reply' | 'note';
 
 export interface ComposerProps {
   conversationId: number;
-  row: ConversationRecord;
+  row: InboxRow;
   viewerId: number;
   /** The viewer may write into this conversation at all (notes). */
   canWrite: boolean;
@@ -28,7 +29,7 @@ export interface ComposerProps {
 
 type ReplyBlock = null | 'start' | 'reopen' | 'notYours' | 'readOnly';
 
-function replyBlock(row: ConversationRecord, viewerId: number, canWrite: boolean): ReplyBlock {
+function replyBlock(row: InboxRow, viewerId: number, canWrite: boolean): ReplyBlock {
   if (row.status === 'inbox' && row.assigneeId === viewerId) return null;
   if (row.status === 'unassigned') return 'start';
   if (row.status === 'closed') return 'reopen';

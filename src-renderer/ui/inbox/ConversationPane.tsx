@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AlertTriangle, ArrowRightLeft, CheckCircle2, CloudUpload, Hand, Inbox, LoaderCircle, PanelRightClose, PanelRightOpen, RotateCcw, Undo2, X } from 'lucide-react';
-import type { ConversationRecord } from '../../store/schema';
+import type { InboxRow } from '../../../src-core/conversation/projection';
 import { canWriteConversation } from '../../../src-core/permissions';
 import { availability, markRead, transition, type ConversationAction } from '../../app/actions';
 import { runAction } from './run-action';
@@ -31,6 +31,7 @@ export function ConversationPane({ conversationId }: { conversationId: number | 
   const row = useRow(conversationId);
   const viewer = useViewer();
   const revokedId = useLive((s) => s.revokedId);
+  const liveView = useLive((s) => s.view);
 
   if (conversationId === null) {
     return (
@@ -56,6 +57,9 @@ export function ConversationPane({ conversationId }: { conversationId: number | 
       </section>
     );
   }
+  // The worker's view may come before the pane's own read of the stored row (a store busy with
+  // the worker's writes): its row, with this device's pending requests, serves until then.
+  if (row === undefined && viewer && liveView?.id === conversationId) return <OpenConversation row={liveView.row} viewer={viewer} />;
   if (row === undefined || !viewer) {
     return (
       <section aria-label={t('conversation.label')} className="conversation conversation--empty" aria-busy="true">
@@ -66,7 +70,7 @@ export function ConversationPane({ conversationId }: { conversationId: number | 
   return <OpenConversation row={row} viewer={viewer} />;
 }
 
-function OpenConversation({ row: storedRow, viewer }: { row: ConversationRecord; viewer: Viewer }) {
+function OpenConversation({ row: storedRow, viewer }: { row: InboxRow; viewer: Viewer }) {
   const { t } = useTranslation();
   const directory = useDirectory();
   const liveView = useLive((s) => s.view);
@@ -77,7 +81,7 @@ function OpenConversation({ row: storedRow, viewer }: { row: ConversationRecord;
   const transferOpen = useUi((s) => s.transferOpen);
   const focusSeq = useUi((s) => s.conversationFocusSeq);
   // The worker's row carries this device's pending requests, like the stored one; either will do.
-  const row: ConversationRecord = view ? { ...storedRow, ...view.row } : storedRow;
+  const row: InboxRow = view ? { ...storedRow, ...view.row } : storedRow;
   const id = row.id;
 
   const access = { status: row.status, assigneeId: row.assigneeId, groupId: row.groupId, distributing: row.distributing };
@@ -147,7 +151,7 @@ const ACTIONS: Array<{ action: ConversationAction; icon: typeof Hand; key: strin
 ];
 
 function Header({ row, viewer, directory, others, panelOpen }: {
-  row: ConversationRecord; viewer: Viewer; directory: Directory; others: Array<{ userId: number; idle: boolean; typing: boolean }>; panelOpen: boolean;
+  row: InboxRow; viewer: Viewer; directory: Directory; others: Array<{ userId: number; idle: boolean; typing: boolean }>; panelOpen: boolean;
 }) {
   const { t } = useTranslation();
   const account = directory.accounts.get(row.accountChannelId);
@@ -238,7 +242,7 @@ function Header({ row, viewer, directory, others, panelOpen }: {
  * "This conversation was changed by <name>" after one of this user's requests was refused
  * (product §2.5), and "Updated by <name>: <what>" when someone else moved it while it was open (§4.6).
  */
-function ChangeBanners({ row, viewer, directory, view }: { row: ConversationRecord; viewer: Viewer; directory: Directory; view: ReturnType<typeof useLive.getState>['view'] }) {
+function ChangeBanners({ row, viewer, directory, view }: { row: InboxRow; viewer: Viewer; directory: Directory; view: ReturnType<typeof useLive.getState>['view'] }) {
   const { t } = useTranslation();
   const [dismissed, setDismissed] = useState<string | null>(null);
   const [update, setUpdate] = useState<{ key: string; name: string; what: string } | null>(null);

@@ -8,6 +8,7 @@ import type { InboxTab } from '../../app/ui-state';
 import { formatListTime, formatWaited } from '../../app/format';
 import { Avatar, ChannelMark, GroupChip } from '../kit/marks';
 import { Tooltip } from '../kit/Tooltip';
+import { prefetchConversation } from '../../app/runtime';
 
 export const ROW_HEIGHT = 72;
 
@@ -99,6 +100,10 @@ function ConversationRowImpl(props: ConversationRowProps) {
       style={style}
       // The listbox keeps focus; a click selects without moving focus to the row.
       onMouseDown={(e) => e.preventDefault()}
+      // The click follows: the worker starts decoding the conversation now.
+      onPointerDown={(e) => {
+        if (e.button === 0 && !selected) prefetchConversation(id);
+      }}
       onClick={() => onSelect(id)}
     >
       <span id={descriptionId} hidden>{description}</span>

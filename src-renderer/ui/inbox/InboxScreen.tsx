@@ -12,7 +12,7 @@ import { useInboxShortcuts } from '../../app/keyboard';
 import { useLive } from '../../app/live-state';
 import { resendPresence, startPresenceTracking } from '../../app/presence';
 import { openConversationRoute } from '../../app/router';
-import { openConversation } from '../../app/runtime';
+import { requestOpen } from '../../app/runtime';
 import { useSession } from '../../app/session';
 import { useUi, type InboxTab } from '../../app/ui-state';
 import { ListPane } from './ListPane';
@@ -25,9 +25,6 @@ const CommandPalette = lazy(() => import('./CommandPalette').then((m) => ({ defa
 const ShortcutsDialog = lazy(() => import('./Overlays').then((m) => ({ default: m.ShortcutsDialog })));
 const PreferencesDialog = lazy(() => import('./Overlays').then((m) => ({ default: m.PreferencesDialog })));
 const SignOutDialog = lazy(() => import('./SignOutDialog').then((m) => ({ default: m.SignOutDialog })));
-
-/** Moving through the list quickly only decodes the conversation the user stops at. */
-const OPEN_DEBOUNCE_MS = 90;
 
 /** The conversation column while its code loads: the same landmark, empty. */
 function PanePlaceholder() {
@@ -82,10 +79,9 @@ export function InboxScreen({ conversationId }: { conversationId: number | null 
 
   useInboxShortcuts({ openId: conversationId, row, viewer, tabs, runAction });
 
-  // Hand the open conversation to the worker (debounced while moving with j/k).
+  // Hand the open conversation to the worker (debounced while moving quickly with j/k).
   useEffect(() => {
-    const timer = setTimeout(() => void openConversation(conversationId), conversationId === null ? 0 : OPEN_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
+    requestOpen(conversationId);
   }, [conversationId, workerReady]);
 
   useEffect(() => startPresenceTracking(), []);

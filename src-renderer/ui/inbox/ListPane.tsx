@@ -8,6 +8,7 @@ import { CheckCircle2, CircleDashed, Inbox, Layers, LoaderCircle, Search, Search
 import { useDb } from '../../app/data';
 import { useLive } from '../../app/live-state';
 import { openConversationRoute } from '../../app/router';
+import { requestOpen } from '../../app/runtime';
 import { focusList, useUi, type InboxTab } from '../../app/ui-state';
 import { prefetchTabs, searchConversations, useStoreQuery, useTabPage, type Snippet } from '../../app/store-access';
 import { ConversationList } from './ConversationList';
@@ -18,8 +19,14 @@ import { Kbd } from '../kit/Kbd';
 const SEARCH_DEBOUNCE_MS = 60;
 const SEARCH_LIMIT = 200;
 
-/** One function for every render: rows compare their props, and a new one re-rendered them all. */
-const selectConversation = (id: number) => openConversationRoute(id, { replace: true });
+/**
+ * One function for every render: rows compare their props, and a new one re-rendered them all.
+ * The worker starts reading the conversation before the screen renders the selection.
+ */
+function selectConversation(id: number): void {
+  requestOpen(id);
+  openConversationRoute(id, { replace: true });
+}
 
 function useSelect() {
   return selectConversation;

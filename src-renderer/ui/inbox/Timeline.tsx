@@ -2,8 +2,12 @@
  * The conversation's timeline (product §4.3): client messages on the left, replies on the right,
  * notes tinted and labelled, system events as thin lines and query starts as separators. Message
  * text is untrusted: it is rendered as text, never as markup, and nothing is turned into links.
+ *
+ * It opens with the newest page of items the worker sends (a conversation may hold thousands);
+ * scrolling near the top, or the "earlier messages" button, asks the worker for the next older
+ * page, and the item the reader was looking at stays where it was.
  */
-import { useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { FileText, Image as ImageIcon, MapPin, Mic, Paperclip, UserRound, Video } from 'lucide-react';
 import type { Attachment } from '../../../src-core/conversation/types';
@@ -11,6 +15,7 @@ import type { ConversationView, TimelineEvent, TimelineItem, TimelineMessage } f
 import type { Directory } from '../../app/data';
 import { dayLabel, formatDateTime, formatFullDateTime, formatTime, sameDay } from '../../app/format';
 import { repair } from '../../app/actions';
+import { showOlder } from '../../app/runtime';
 import { takeConversationFocusRequest } from '../../app/ui-state';
 import { getBridge } from '../../bridge';
 import { DeliveryIcon } from '../kit/DeliveryIcon';
@@ -29,11 +34,17 @@ interface TimelineProps {
 const HIDDEN_EVENTS = new Set(['request_rejected', 'request_noop', 'reply_held', 'reply_sent_anyway', 'reply_discarded', 'repair_rejected']);
 const SEPARATOR_EVENTS = new Set(['created', 'client_request', 'reopened', 'started_outgoing']);
 
+/** Items asked for at a time when the reader scrolls up. */
+const OLDER_PAGE = 100;
+/** Older items are asked for once the reader is this close to the top (px). */
+const OLDER_MARGIN = 800;
+
 function itemTime(item: TimelineItem): number {
   return item.at;
 }
 
-export function Timeline({ view, clientName, viewerId, directory, serverUrl, focusSeq }: TimelineProps) {
+/** Drawn again only when its props change (not for presence or list updates of the pane around it). */
+export const Timeline = memo(function Timeline({ view, clientName, viewerId, directory, serverUrl, focusSeq }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const scrollRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
@@ -41,17 +52,51 @@ export function Timeline({ view, clientName, viewerId, directory, serverUrl, foc
   const tz = directory.timeZone;
 
   // In sentences ("Taken by Mia") everyone is named, the viewer too; "You" only labels authors.
-  const name = (userId: number | null) => {
+  const name = useCallback((userId: number | null) => {
     if (userId === null) return t('timeline.system');
     return directory.operators.get(userId)?.name ?? t('common.unknownOperator');
-  };
-  const author = (userId: number | null) => (userId !== null && userId === viewerId ? t('common.you') : name(userId));
+  }, [directory, t]);
+  const author = useCallback((userId: number | null) => (userId !== null && userId === viewerId ? t('common.you') : name(userId)), [name, viewerId, t]);
 
-  // Open at the newest message; follow new ones while the reader is at the bottom.
+  // Older pages: whether one was asked for and no view came since, and the item kept in place
+  // while it arrives (its distance from the top of the viewport).
+  const asking = useRef(false);
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const olderCount = view.olderCount;
+  const shown = view.timeline.length;
+  const loadOlder = useCallback(() => {
+    const el = scrollRef.current;
+    if (!el || olderCount === 0 || asking.current) return;
+    const first = el.querySelector<HTMLElement>('[data-item-id]');
+    anchor.current = first ? { id: first.dataset.itemId!, offset: first.getBoundingClientRect().top - el.getBoundingClientRect().top } : null;
+    asking.current = true;
+    void showOlder(view.id, shown + OLDER_PAGE);
+  }, [view.id, olderCount, shown]);
+  const nearTop = () => {
+    const el = scrollRef.current;
+    return !!el && el.scrollTop < OLDER_MARGIN;
+  };
+
+  // Open at the newest message; follow new ones while the reader is at the bottom; keep the
+  // reader's place when older items arrive above.
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const kept = anchor.current;
+    asking.current = false;
+    if (stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+      anchor.current = null;
+    } else if (kept && view.timeline[0]?.id !== kept.id) {
+      anchor.current = null;
+      const node = el.querySelector<HTMLElement>(`[data-item-id="${CSS.escape(kept.id)}"]`);
+      if (node) el.scrollTop += node.getBoundingClientRect().top - el.getBoundingClientRect().top - kept.offset;
+    }
   }, [view.timeline]);
+  // A short window that does not fill the pane, or a reader still near the top: the next page.
+  useEffect(() => {
+    if (nearTop()) loadOlder();
+  });
   useEffect(() => {
     stickToBottom.current = true;
     const el = scrollRef.current;
@@ -103,15 +148,21 @@ export function Timeline({ view, clientName, viewerId, directory, serverUrl, foc
       onScroll={(e) => {
         const el = e.currentTarget;
         stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+        if (el.scrollTop < OLDER_MARGIN) loadOlder();
       }}
     >
-      {items.length === 0 ? <p className="timeline__empty">{t('timeline.empty')}</p> : null}
+      {olderCount > 0 ? (
+        <button type="button" className="button button--small timeline__older" onClick={loadOlder}>
+          {t('timeline.older')}
+        </button>
+      ) : null}
+      {items.length === 0 && olderCount === 0 ? <p className="timeline__empty">{t('timeline.empty')}</p> : null}
       <ol aria-label={t('timeline.label')} className="timeline__list">
         {rendered}
       </ol>
     </div>
   );
-}
+});
 
 function eventText(event: TimelineEvent, name: (id: number | null) => string, directory: Directory, t: ReturnType<typeof useTranslation>['t']): string | null {
   const actor = name(event.actorId);
@@ -142,7 +193,7 @@ function eventText(event: TimelineEvent, name: (id: number | null) => string, di
   }
 }
 
-function EventLine({ event, name, directory, lang, tz }: {
+const EventLine = memo(function EventLine({ event, name, directory, lang, tz }: {
   event: TimelineEvent; name: (id: number | null) => string; directory: Directory; lang: string; tz: string | undefined;
 }) {
   const { t } = useTranslation();
@@ -150,18 +201,18 @@ function EventLine({ event, name, directory, lang, tz }: {
   if (!text) return null;
   if (SEPARATOR_EVENTS.has(event.eventType)) {
     return (
-      <li role="none" className="timeline__separator">
+      <li role="none" className="timeline__separator" data-item-id={event.id}>
         <span>{text} · <time dateTime={new Date(event.at).toISOString()}>{formatDateTime(event.at, lang, tz)}</time></span>
       </li>
     );
   }
   return (
-    <li role="none" className="timeline__event">
+    <li role="none" className="timeline__event" data-item-id={event.id}>
       <span>{text}</span>
       <time dateTime={new Date(event.at).toISOString()}>{formatTime(event.at, lang, tz)}</time>
     </li>
   );
-}
+});
 
 function authorLabel(message: TimelineMessage, clientName: string, name: (id: number | null) => string, t: ReturnType<typeof useTranslation>['t']): string {
   if (message.kind === 'in') return clientName;
@@ -179,15 +230,31 @@ function authorLabel(message: TimelineMessage, clientName: string, name: (id: nu
   }
 }
 
-function MessageItem({ message, conversationId, clientName, name, own, lang, tz, serverUrl }: {
+interface MessageItemProps {
   message: TimelineMessage; conversationId: number; clientName: string; name: (id: number | null) => string; own: boolean;
   lang: string; tz: string | undefined; serverUrl: string | null;
-}) {
+}
+
+/**
+ * Every view the worker sends holds new objects: a message is drawn again only when what can
+ * change about it did. Its text, kind, author and attachment never change once written; its
+ * time, delivery state and error follow the server.
+ */
+function sameMessageItem(a: MessageItemProps, b: MessageItemProps): boolean {
+  const x = a.message;
+  const y = b.message;
+  return a.conversationId === b.conversationId && a.clientName === b.clientName && a.name === b.name && a.own === b.own
+    && a.lang === b.lang && a.tz === b.tz && a.serverUrl === b.serverUrl
+    && (x === y || (x.id === y.id && x.at === y.at && x.status === y.status && x.pending === y.pending
+      && x.error?.reason === y.error?.reason && x.error?.message === y.error?.message));
+}
+
+const MessageItem = memo(function MessageItem({ message, conversationId, clientName, name, own, lang, tz, serverUrl }: MessageItemProps) {
   const { t } = useTranslation();
   const time = <time dateTime={new Date(message.at).toISOString()} title={formatFullDateTime(message.at, lang, tz)}>{formatTime(message.at, lang, tz)}</time>;
   if (message.kind === 'system') {
     return (
-      <li className="timeline__event timeline__event--message">
+      <li className="timeline__event timeline__event--message" data-item-id={message.id}>
         <span className="msg__text">{message.text}</span>
         {time}
       </li>
@@ -197,7 +264,7 @@ function MessageItem({ message, conversationId, clientName, name, own, lang, tz,
   const status = message.status;
   const failed = status === 'failed';
   return (
-    <li className={`msg msg--${side} msg--${message.kind}${message.senderType === 'system' ? ' msg--auto' : ''}${failed ? ' msg--failed' : ''}`}>
+    <li className={`msg msg--${side} msg--${message.kind}${message.senderType === 'system' ? ' msg--auto' : ''}${failed ? ' msg--failed' : ''}`} data-item-id={message.id}>
       <div className="msg__meta">
         {message.kind === 'note' ? <span className="msg__badge">{t('message.note')}</span> : null}
         <span className="msg__author">{authorLabel(message, clientName, name, t)}</span>
@@ -212,7 +279,7 @@ function MessageItem({ message, conversationId, clientName, name, own, lang, tz,
       {message.kind === 'out' && own ? <Repair message={message} conversationId={conversationId} /> : null}
     </li>
   );
-}
+}, sameMessageItem);
 
 function Repair({ message, conversationId }: { message: TimelineMessage; conversationId: number }) {
   const { t } = useTranslation();

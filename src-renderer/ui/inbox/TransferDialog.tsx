@@ -4,7 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConversationRecord } from '../../store/schema';
+import type { InboxRow } from '../../../src-core/conversation/projection';
 import type { Presence } from '../../../src-core/presence';
 import { sendMessage, transition } from '../../app/actions';
 import { useDirectory, useViewer } from '../../app/data';
@@ -14,7 +14,7 @@ import { Avatar, PresenceDot } from '../kit/marks';
 
 const PRESENCE_ORDER: Record<Presence, number> = { online: 0, away: 1, offline: 2 };
 
-export function TransferDialog({ open, onClose, row }: { open: boolean; onClose(): void; row: ConversationRecord | null }) {
+export function TransferDialog({ open, onClose, row }: { open: boolean; onClose(): void; row: InboxRow | null }) {
   const { t } = useTranslation();
   const { operators, groups } = useDirectory();
   const viewer = useViewer();
