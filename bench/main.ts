@@ -11,6 +11,7 @@
  *  3. relay     one document, 20 stock y-websocket providers (1 editor appending notes, 19 receivers
  *               in worker threads): ours (/yjs/conv/<id>) vs @y/websocket-server 0.1.1, 5 trials
  *               each in alternating order after one untimed warm-up run per server, medians.
+ *               Target: ours relays at least as many updates/s (ratio ours/peer ≥ 1).
  *  4. rss       server RSS with 2,000 idle /sync connections and 10,000 conversations.
  *
  * The server runs as a child process; the load generator runs here and the 50 operator
@@ -673,7 +674,7 @@ async function relayBenchmark(): Promise<Record<string, unknown>> {
       peer: { medianUpdatesPerSec: Math.round(medPeer), medianServerCpuMsPerUpdate: +cpuPeer.toFixed(4), trials: runs.peer },
       ratioOursToPeer: +(medOurs / medPeer).toFixed(3),
     });
-    verdict('relay', null, `no numeric target in the issue; ours/peer = ${fmt(medOurs / medPeer, 2)}`);
+    verdict('relay', medOurs >= medPeer, `median ${fmtInt(medOurs)} vs ${fmtInt(medPeer)} updates/s, ours/peer = ${fmt(medOurs / medPeer, 2)} (target: at least as many as @y/websocket-server, ratio ≥ 1.00)`);
   } finally {
     await peer?.stop();
     await ours.stop();
