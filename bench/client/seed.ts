@@ -16,6 +16,7 @@ import { defaultConfig } from '../../sync-server/config';
 import { ConversationService } from '../../sync-server/conversations/service';
 import { actorOf } from '../../sync-server/company/directory';
 import { addOperator, http, signup } from '../../sync-server/test/harness';
+import { seededRandom } from '../../src-core/random';
 
 export interface SeedOptions {
   dataDir: string;
@@ -54,17 +55,8 @@ export interface SeedResult {
   seconds: number;
 }
 
-/** A deterministic PRNG (mulberry32), so every run seeds the same texts. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG, so every run seeds the same texts. */
+export const rng = seededRandom;
 
 const COMMON = ('the to and a of is in for you it my on with this that can be have not do are your we me order '
   + 'please thanks hello hi when what how will there was but at from if just get one no yes so all about').split(' ');

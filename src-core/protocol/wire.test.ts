@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import { FrameType, PROTOCOL_VERSION, WireError, decodeFrame, encodeBatch, encodeFrame, type Frame } from './wire';
+import { seededRandom } from '../random';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
 
@@ -133,18 +134,6 @@ describe('malformed frames are refused with a WireError', () => {
   });
 });
 
-/** mulberry32: a small seeded generator so a failing case can be replayed from its seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Decoding returns a frame or throws a WireError, never any other exception. */
 function decodesOrWireError(input: Uint8Array): 'ok' | 'wire' {
   try {
@@ -158,7 +147,7 @@ function decodesOrWireError(input: Uint8Array): 'ok' | 'wire' {
 
 describe('decodeFrame under fuzzing (seeded)', () => {
   it('2,000 random byte arrays decode or throw WireError, nothing else', () => {
-    const rnd = seeded(0x5eed);
+    const rnd = seededRandom(0x5eed);
     const outcomes = { ok: 0, wire: 0 };
     for (let i = 0; i < 2_000; i++) {
       const len = Math.floor(rnd() * 64);
@@ -172,7 +161,7 @@ describe('decodeFrame under fuzzing (seeded)', () => {
   });
 
   it('2,000 random mutations of valid frames decode or throw WireError, nothing else', () => {
-    const rnd = seeded(0xf00d);
+    const rnd = seededRandom(0xf00d);
     const encoded = samples.map(encodeFrame);
     const outcomes = { ok: 0, wire: 0 };
     for (let i = 0; i < 2_000; i++) {

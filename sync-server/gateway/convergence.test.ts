@@ -13,7 +13,7 @@ import { projectInboxRow } from '../../src-core/conversation/projection';
 import { canReadConversation } from '../../src-core/permissions';
 import type { TransitionAction } from '../../src-core/conversation/types';
 import { addOperator, http, inbound, insertTestChannel, signup, startTestServer, type TestServer } from '../test/harness';
-import { Random } from '../test/random';
+import { Random } from '../../src-core/random';
 import { connectClient, type TestClient } from '../test/sync-client';
 import { accessOf } from '../conversations/service';
 

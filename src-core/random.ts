@@ -1,4 +1,7 @@
-/** A seeded generator (mulberry32) so a random test can be replayed from its printed seed. */
+/**
+ * A seeded generator (mulberry32): a random test can be replayed from its printed seed, and a
+ * benchmark seeds the same data every run. Not for anything secret.
+ */
 export class Random {
   private state: number;
   constructor(readonly seed: number) {
@@ -20,4 +23,10 @@ export class Random {
   chance(p: number): boolean {
     return this.next() < p;
   }
+}
+
+/** `Random(seed).next` as a plain function. */
+export function seededRandom(seed: number): () => number {
+  const r = new Random(seed);
+  return () => r.next();
 }
