@@ -334,7 +334,7 @@ export class ConversationService {
         return { seq: loaded.seq, changed: applied !== null };
       }
       // The edit and the server's answer to it travel as one update (half the frames and log entries).
-      await this.processWork(tx, actor, loaded, conv, work, update);
+      await this.processWork(tx, actor, loaded, conv, work, update, origin);
       return { seq: loaded.seq, changed: true };
     });
     const result = await applied;
@@ -353,6 +353,8 @@ export class ConversationService {
     work: Array<{ kind: 'request'; request: TransitionRequest | RepairRequest } | { kind: 'message'; message: MessageEntry }>,
     /** The operator's validated update, applied first inside the same transaction. */
     update: Uint8Array,
+    /** The connection the update came from: it is sent only the server's answer. */
+    author?: unknown,
   ): Promise<void> {
     const company = await this.directory.get(actor.companyId);
     const now = this.clock();
@@ -399,7 +401,7 @@ export class ConversationService {
         const decision = decideRequest(lifecycleStateOf(conv), request, actor, conv, transitionContext(company));
         this.writeOutcome(conv, decision, request.id, actor.userId, now, () => reopenIds.shift()!);
       }
-    });
+    }, author);
     for (const job of jobs) await this.enqueue(tx, job);
     this.mirror(tx, conv);
   }

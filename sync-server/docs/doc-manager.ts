@@ -28,6 +28,12 @@ export interface CommittedChange {
   /** `describe()` of the document before and after the change (who may read it, for fan-out). */
   before: unknown;
   after: unknown;
+  /**
+   * The connection whose edit this change carries (with the server's answer to it): it has its
+   * own edit already and is sent only `echo`, the server's part (nothing when that is null).
+   */
+  author?: unknown;
+  echo?: Uint8Array | null;
 }
 
 export interface DocManagerOptions {
@@ -129,27 +135,33 @@ export class DocManager {
    * (a Yjs transaction that applies a remote update is not local, so the two must not share one),
    * and records both as ONE update: one log entry and one frame per reader.
    */
-  async applyThenChange(tx: WriteTx, loaded: LoadedDoc, update: Uint8Array, origin: unknown, fn: (doc: Y.Doc) => void): Promise<Uint8Array | null> {
-    return this.record(tx, loaded, origin, () => {
+  async applyThenChange(tx: WriteTx, loaded: LoadedDoc, update: Uint8Array, origin: unknown, fn: (doc: Y.Doc) => void, author?: unknown): Promise<Uint8Array | null> {
+    let serverPart: Uint8Array[] = [];
+    return this.record(tx, loaded, origin, (captured) => {
       Y.applyUpdate(loaded.doc, update, origin);
+      const mark = captured.length;
       Y.transact(loaded.doc, () => fn(loaded.doc), origin);
-    });
+      serverPart = captured.slice(mark);
+    }, () => (author === undefined ? {} : { author, echo: serverPart.length === 0 ? null : serverPart.length === 1 ? serverPart[0] : Y.mergeUpdates(serverPart) }));
   }
 
   /** Runs `mutate`, capturing every update it makes, and persists them merged. */
-  private async record(tx: WriteTx, loaded: LoadedDoc, origin: unknown, mutate: () => void): Promise<Uint8Array | null> {
+  private async record(
+    tx: WriteTx, loaded: LoadedDoc, origin: unknown, mutate: (captured: Uint8Array[]) => void,
+    extra: () => Pick<CommittedChange, 'author' | 'echo'> = () => ({}),
+  ): Promise<Uint8Array | null> {
     const captured: Uint8Array[] = [];
     const before = this.describe(loaded);
     const capture = (update: Uint8Array) => captured.push(update);
     loaded.doc.on('update', capture);
     try {
-      mutate();
+      mutate(captured);
     } finally {
       loaded.doc.off('update', capture);
     }
     if (captured.length === 0) return null;
     const update = captured.length === 1 ? captured[0] : Y.mergeUpdates(captured);
-    await this.persist(tx, loaded, update, origin, before, this.describe(loaded));
+    await this.persist(tx, loaded, update, origin, before, this.describe(loaded), extra());
     return update;
   }
 
@@ -158,7 +170,10 @@ export class DocManager {
     return this.change(tx, loaded, origin, (doc) => Y.applyUpdate(doc, update, origin));
   }
 
-  private async persist(tx: WriteTx, loaded: LoadedDoc, update: Uint8Array, origin: unknown, before: unknown, after: unknown): Promise<void> {
+  private async persist(
+    tx: WriteTx, loaded: LoadedDoc, update: Uint8Array, origin: unknown, before: unknown, after: unknown,
+    extra: Pick<CommittedChange, 'author' | 'echo'> = {},
+  ): Promise<void> {
     const seq = await tx.appendUpdate(loaded.name, loaded.companyId, update);
     // A copy evicted while its caller held it: keep the in-memory state one copy.
     const current = this.loaded.get(loaded.name);
@@ -177,7 +192,7 @@ export class DocManager {
         loaded.waiters = loaded.waiters.filter((w) => w.seq > loaded.durableSeq);
         for (const w of ready) w.resolve();
       }
-      const change: CommittedChange = { doc: loaded, update, seq, origin, before, after };
+      const change: CommittedChange = { doc: loaded, update, seq, origin, before, after, ...extra };
       for (const l of this.listeners) l(change);
       if (loaded.logSinceSnapshot >= this.compactAfter) void this.compact(loaded);
     });

@@ -302,7 +302,10 @@ export class MultiplexGateway {
       const was = before !== null && canReadConversation(conn.actor, before);
       const is = after !== null && canReadConversation(conn.actor, after);
       if (is && was) {
-        if (conn !== change.origin) conn.send(updateFrame());
+        if (conn === change.author) {
+          // The author has its own edit: only the server's answer to it.
+          if (change.echo) conn.send(encodeFrame({ type: 'update', doc: name, ref: 0, seq: change.seq, update: change.echo }));
+        } else if (conn !== change.origin) conn.send(updateFrame());
       } else if (is) {
         // Newly readable: the whole document, not just this change.
         full ??= encodeFrame({ type: 'update', doc: name, ref: 0, seq: change.seq, update: Y.encodeStateAsUpdate(change.doc.doc) });

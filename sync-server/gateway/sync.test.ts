@@ -111,4 +111,31 @@ describe('multiplexed sync', () => {
     }
     expect(c.errors).toEqual([]);
   });
+
+  it('the author of an edit receives the server\'s answer to it, not its own edit again', async () => {
+    const { conversationId } = await inbound(server.server, owner.companyId, channelId, 'c-echo', 'Echo?');
+    const author = client(owner.accessToken);
+    const other = client(owner.accessToken);
+    for (const c of [author, other]) await c.waitFor(async () => c.store.rows.has(conversationId), 'the conversation');
+    // Every update each device stores from the server from now on.
+    const record = (c: TestClient) => {
+      const sizes: number[] = [];
+      const save = c.store.saveRemote.bind(c.store);
+      c.store.saveRemote = async (updates, rows, cursor) => {
+        for (const u of updates) if (u.doc === `conv/${conversationId}`) sizes.push(u.update.byteLength);
+        return save(updates, rows, cursor);
+      };
+      return sizes;
+    };
+    const [toAuthor, toOther] = [record(author), record(other)];
+    let noteId = '';
+    await author.edit(conversationId, (conv) => {
+      noteId = writeMessage(conv, owner.userId, 'note', 'x'.repeat(2_000)).id;
+    });
+    await author.waitFor(async () => (await author.conv(conversationId)).delivery.get(noteId)?.serverId !== undefined, 'the author sees the acceptance');
+    await other.waitFor(async () => (await other.conv(conversationId)).delivery.get(noteId)?.serverId !== undefined, 'the other device gets note and acceptance');
+    // The other device got the 2,000-character note; the author only the small delivery entry.
+    expect(Math.max(...toOther)).toBeGreaterThan(2_000);
+    expect(Math.max(...toAuthor)).toBeLessThan(500);
+  });
 });

@@ -51,6 +51,11 @@ describe('y-websocket compatibility', () => {
     const b = provider(name, docB, op.accessToken);
     await until(() => a.synced && b.synced, 'both synced');
     expect(new ConversationDoc(docA).listMessages().map((m) => m.text)).toEqual(['from the client']);
+    // What the author's provider receives from now on.
+    const toAuthor: Uint8Array[] = [];
+    docA.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === a) toAuthor.push(update);
+    });
     writeMessage(new ConversationDoc(docA), owner.userId, 'note', 'a note from a stock provider');
     await until(() => new ConversationDoc(docB).messages.length === 2, 'B receives the note');
     // The server accepted it: its delivery entry (server-written) reaches both.
@@ -58,6 +63,11 @@ describe('y-websocket compatibility', () => {
     await until(() => new ConversationDoc(docB).delivery.has(noteId) && new ConversationDoc(docA).delivery.has(noteId), 'server acceptance');
     const stored = await server.server.ctx.docs.load(name, owner.companyId);
     expect(new ConversationDoc(stored.doc).listMessages().map((m) => m.text)).toEqual(['from the client', 'a note from a stock provider']);
+    // The author got the server's answer without its own note echoed back.
+    expect(toAuthor.length).toBeGreaterThan(0);
+    const echoed = toAuthor.flatMap((u) => Y.decodeUpdate(u).structs).map((s) => JSON.stringify((s as { content?: unknown }).content ?? null));
+    expect(echoed.some((c) => c.includes('a note from a stock provider'))).toBe(false);
+    expect(echoed.some((c) => c.includes('acceptedAt'))).toBe(true);
   });
 
   it('is refused with close code 4401 without a token and 4403 for a document the user may not read', async () => {

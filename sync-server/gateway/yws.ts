@@ -159,16 +159,16 @@ export class YWebsocketEndpoint {
     const subs = this.subscribers.get(change.doc.name);
     if (!subs || subs.size === 0) return;
     const after = change.after as ConversationAccess | null;
-    const enc = encoding.createEncoder();
-    encoding.writeVarUint(enc, MESSAGE_SYNC);
-    syncProtocol.writeUpdate(enc, change.update);
-    const msg = encoding.toUint8Array(enc);
+    const msg = updateMessage(change.update);
     for (const conn of subs) {
       if (after !== null && !canReadConversation(conn.session.actor, after)) {
         conn.ws.close(CLOSE.forbidden, 'access revoked');
         continue;
       }
-      if (conn !== change.origin) this.send(conn, msg);
+      if (conn === change.author) {
+        // The author has its own edit: only the server's answer to it.
+        if (change.echo) this.send(conn, updateMessage(change.echo));
+      } else if (conn !== change.origin) this.send(conn, msg);
     }
   }
 
@@ -194,6 +194,13 @@ export class YWebsocketEndpoint {
     for (const subs of this.subscribers.values()) for (const c of subs) c.ws.close(CLOSE.shuttingDown, 'server shutting down');
     for (const a of this.awareness.values()) a.destroy();
   }
+}
+
+function updateMessage(update: Uint8Array): Uint8Array {
+  const enc = encoding.createEncoder();
+  encoding.writeVarUint(enc, MESSAGE_SYNC);
+  syncProtocol.writeUpdate(enc, update);
+  return encoding.toUint8Array(enc);
 }
 
 function awarenessMessage(update: Uint8Array): Uint8Array {
