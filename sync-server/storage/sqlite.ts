@@ -162,9 +162,6 @@ export class SqliteStorage implements Storage {
       this.sqlite.exec('BEGIN IMMEDIATE');
       this.inBatch = true;
     }
-    const savepoint = `s${++this.savepointCounter}`;
-    this.sqlite.exec(`SAVEPOINT ${savepoint}`);
-    this.sectionOpen = true;
     const after: Array<() => void> = [];
     const tx: WriteTx = {
       all: (q) => this.all(q),
@@ -179,18 +176,11 @@ export class SqliteStorage implements Storage {
     };
     let result: T;
     try {
-      result = await fn(tx);
-      this.sqlite.exec(`RELEASE ${savepoint}`);
-      this.endSectionIndex(true);
+      result = await this.inSavepoint(() => fn(tx));
     } catch (err) {
-      this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
-      this.sqlite.exec(`RELEASE ${savepoint}`);
-      this.endSectionIndex(false);
       // The batch still holds other sections' work: it must commit even if this was the last one.
       this.scheduleCommit();
       throw err;
-    } finally {
-      this.sectionOpen = false;
     }
     const durable = new Promise<T>((resolve, reject) => {
       this.pendingCommit.push(() => {
@@ -201,6 +191,26 @@ export class SqliteStorage implements Storage {
     });
     this.scheduleCommit();
     return { result, durable };
+  }
+
+  /** Runs `fn` in a SAVEPOINT of the open batch: kept when it returns, rolled back alone when it throws. */
+  private async inSavepoint<T>(fn: () => Promise<T> | T): Promise<T> {
+    const savepoint = `s${++this.savepointCounter}`;
+    this.sqlite.exec(`SAVEPOINT ${savepoint}`);
+    this.sectionOpen = true;
+    try {
+      const result = await fn();
+      this.sqlite.exec(`RELEASE ${savepoint}`);
+      this.endSectionIndex(true);
+      return result;
+    } catch (err) {
+      this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
+      this.sqlite.exec(`RELEASE ${savepoint}`);
+      this.endSectionIndex(false);
+      throw err;
+    } finally {
+      this.sectionOpen = false;
+    }
   }
 
   private scheduleCommit(): void {
@@ -224,21 +234,13 @@ export class SqliteStorage implements Storage {
     while (this.beforeCommitHooks.size > 0) {
       const hooks = [...this.beforeCommitHooks.values()];
       this.beforeCommitHooks = new Map();
-      const savepoint = `s${++this.savepointCounter}`;
-      this.sqlite.exec(`SAVEPOINT ${savepoint}`);
-      this.sectionOpen = true;
       try {
-        for (const hook of hooks) await hook();
-        this.sqlite.exec(`RELEASE ${savepoint}`);
-        this.endSectionIndex(true);
+        await this.inSavepoint(async () => {
+          for (const hook of hooks) await hook();
+        });
       } catch (err) {
         // End-of-batch work is derived data: its failure is rolled back alone and reported.
-        this.sqlite.exec(`ROLLBACK TO ${savepoint}`);
-        this.sqlite.exec(`RELEASE ${savepoint}`);
-        this.endSectionIndex(false);
         this.onHookError(err as Error);
-      } finally {
-        this.sectionOpen = false;
       }
     }
     const done = this.pendingCommit;
