@@ -8,6 +8,7 @@ import type { MessageEntry } from '../../src-core/conversation/types';
 import { ulid } from '../../src-core/ids';
 import { deleteStore, openStore, type SwitchboardDb } from './db';
 import { DexieLocalStore, tabOf, type RowChange } from './dexie-local-store';
+import { localStoreContract } from '../../src-core/sync/local-store.contract';
 
 const ME = 10;
 let counter = 0;
@@ -49,19 +50,10 @@ function conversationUpdate(id: number, texts: string[], base?: Y.Doc): { doc: Y
 }
 
 describe('the Dexie local store: the LocalStore contract', () => {
-  it('keeps a local edit with its projection row and an outbox entry, in the order edits were made', async () => {
-    const store = freshStore();
-    const first = await store.saveLocal('conv/1', u(1), rowFor(1));
-    const second = await store.saveLocal('conv/2', u(2), null);
-    const third = await store.saveLocal('conv/1', u(3), null);
-    expect(second).toBeGreaterThan(first);
-    expect(third).toBeGreaterThan(second);
-    expect(await store.readOutbox()).toEqual([
-      { id: first, doc: 'conv/1', update: u(1) }, { id: second, doc: 'conv/2', update: u(2) }, { id: third, doc: 'conv/1', update: u(3) },
-    ]);
-    expect(await store.readDoc('conv/1')).toEqual([u(1), u(3)]);
-    expect((await store.db.conversations.get(1))?.clientName).toBe('Client 1');
-    expect(await store.outboxSize()).toBe(3);
+  localStoreContract({
+    make: () => freshStore(),
+    rowIds: async (store) => ((await (store as DexieLocalStore).db.conversations.toCollection().primaryKeys()) as number[]).sort((a, b) => a - b),
+    rowName: async (store, id) => (await (store as DexieLocalStore).db.conversations.get(id))?.clientName,
   });
 
   it('stores only the bytes of an update that is a view into a larger buffer (a batch frame)', async () => {
@@ -83,15 +75,6 @@ describe('the Dexie local store: the LocalStore contract', () => {
     expect(await store.readDocs(['conv/2', 'conv/3', 'conv/1'])).toEqual([[u(2)], [], [u(1), u(3)]]);
   });
 
-  it('an acknowledged edit leaves the outbox but stays in the document', async () => {
-    const store = freshStore();
-    const id = await store.saveLocal('conv/1', u(1), null);
-    const other = await store.saveLocal('conv/1', u(2), null);
-    await store.removeOutbox(id);
-    expect((await store.readOutbox()).map((e) => e.id)).toEqual([other]);
-    expect(await store.readDoc('conv/1')).toEqual([u(1), u(2)]);
-  });
-
   it('forgetting a conversation drops its updates, unsent edits, row and search entries, and nothing else', async () => {
     const store = freshStore();
     const one = conversationUpdate(1, ['hello from one']);
@@ -107,30 +90,6 @@ describe('the Dexie local store: the LocalStore contract', () => {
     expect((await store.db.search.toArray()).map((s) => s.conversationId)).toEqual([2]);
   });
 
-  it('forgetting a company or client document never drops a conversation row with the same id', async () => {
-    const store = freshStore();
-    await store.saveLocal('conv/9', u(1), rowFor(9));
-    await store.saveRemote([{ doc: 'client/9', update: u(2) }, { doc: 'company/9', update: u(3) }], []);
-    await store.deleteDoc('client/9');
-    await store.deleteDoc('company/9');
-    expect(await store.db.conversations.toCollection().primaryKeys()).toEqual([9]);
-    expect(await store.docNames()).toEqual(['conv/9']);
-  });
-
-  it('server updates are stored with their rows, and the cursor only moves forward', async () => {
-    const store = freshStore();
-    await store.saveRemote([{ doc: 'conv/1', update: u(1) }], [rowFor(1)], 10);
-    expect((await store.readSyncState()).cursor).toBe(10);
-    await store.saveRemote([{ doc: 'conv/1', update: u(2) }], [], 4);
-    expect((await store.readSyncState()).cursor).toBe(10);
-    await store.saveRemote([], [], undefined);
-    expect((await store.readSyncState()).cursor).toBe(10);
-    await store.saveRemote([], [], 11);
-    expect((await store.readSyncState()).cursor).toBe(11);
-    expect(await store.readDoc('conv/1')).toEqual([u(1), u(2)]);
-    expect(await store.outboxSize()).toBe(0);
-  });
-
   it('compaction replaces a document’s updates by one, and an edit stored after it survives', async () => {
     const store = freshStore();
     await store.saveRemote([{ doc: 'conv/1', update: u(1) }, { doc: 'conv/1', update: u(2) }], []);
@@ -138,15 +97,6 @@ describe('the Dexie local store: the LocalStore contract', () => {
     const edit = store.saveLocal('conv/1', u(8), null);
     await Promise.all([compacting, edit]);
     expect(await store.readDoc('conv/1')).toEqual([u(7), u(8)]);
-  });
-
-  it('the sync state is patched, and a read is a copy', async () => {
-    const store = freshStore();
-    await store.writeSyncState({ userId: 10, companyId: 9, epoch: 2 });
-    const state = await store.readSyncState();
-    expect(state).toEqual({ cursor: 0, epoch: 2, userId: 10, companyId: 9 });
-    state.cursor = 500;
-    expect((await store.readSyncState()).cursor).toBe(0);
   });
 
   it('persists across connections: a new store over the same database sees everything', async () => {
