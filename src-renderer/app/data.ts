@@ -9,8 +9,7 @@ import type { OperatorGroup, OperatorProfile, AccountChannelPublic } from '../..
 import { makeActor, can, type Actor, type Permission } from '../../src-core/permissions';
 import { useLive } from './live-state';
 import { useSession } from './session';
-import type { InboxTab } from './ui-state';
-import { countBadge, countTabs, primedCompany, useStoreQuery, useTabPage, type InboxDb, type TabCounts } from './store-access';
+import { countBadge, countTabs, primedCompany, useStoreQuery, type InboxDb, type TabCounts } from './store-access';
 
 export function useDb(): InboxDb | null {
   return useLive((s) => s.db);
@@ -74,14 +73,6 @@ export function useViewer(): Viewer | null {
 export function useCan(permission: Permission): boolean {
   const viewer = useViewer();
   return viewer ? can(viewer.actor, permission) : false;
-}
-
-/**
- * The ordered ids of a tab (store-access `useTabPage`: keys of its compound index, with the
- * first rows), kept current while the worker writes.
- */
-export function useTabIds(tab: InboxTab): number[] | undefined {
-  return useTabPage(useDb(), tab)?.ids;
 }
 
 export type { TabCounts };

@@ -6,7 +6,7 @@
  * The seed is printed on failure; replay with SWITCHBOARD_SEED=<n>.
  */
 import * as Y from 'yjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, it } from 'vitest';
 import { ConversationDoc, conversationDocName } from '../../src-core/conversation/doc';
 import { renameClient, requestTransition, setTag, setTopic, writeMessage } from '../../src-core/conversation/actions';
 import { projectInboxRow } from '../../src-core/conversation/projection';

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { AlertTriangle, ArrowRightLeft, CheckCircle2, CloudUpload, Hand, Inbox, LoaderCircle, PanelRightClose, PanelRightOpen, RotateCcw, Undo2, X } from 'lucide-react';
 import type { InboxRow } from '../../../src-core/conversation/projection';
 import { canWriteConversation } from '../../../src-core/permissions';
-import { availability, markRead, transition, type ConversationAction } from '../../app/actions';
+import { availability, markRead, type ConversationAction } from '../../app/actions';
 import { runAction } from './run-action';
 import { useDirectory, useRow, useViewer, type Directory, type Viewer } from '../../app/data';
 import { useLive } from '../../app/live-state';
