@@ -29,14 +29,30 @@ interface YwsConnection {
   doc: string;
   chain: Promise<void>;
   awarenessIds: Set<number>;
-  /** Messages of this event-loop turn, written together (one syscall instead of one each). */
-  outgoing: Uint8Array[];
+  /**
+   * What this connection is sent in this event-loop turn, written together at its end: protocol
+   * messages as they are, and document updates, of which each consecutive run goes out merged.
+   */
+  outgoing: Outgoing[];
+}
+
+/** A message ready to send, or a document update still to be framed (and merged with its neighbours). */
+type Outgoing = Uint8Array | PendingUpdate;
+
+interface PendingUpdate {
+  /** Identifies the update within a flush round, so connections sent the same run share one merge. */
+  id: number;
+  update: Uint8Array;
 }
 
 export class YWebsocketEndpoint {
   private readonly subscribers = new Map<string, Set<YwsConnection>>();
   private readonly awareness = new Map<string, awarenessProtocol.Awareness>();
   private readonly access: AccessIndex;
+  /** Connections with something to send at the end of this event-loop turn. */
+  private readonly pending = new Set<YwsConnection>();
+  private flushScheduled = false;
+  private nextUpdateId = 1;
 
   constructor(private readonly ctx: ServerContext) {
     this.access = new AccessIndex(ctx.storage);
@@ -159,7 +175,8 @@ export class YWebsocketEndpoint {
     const subs = this.subscribers.get(change.doc.name);
     if (!subs || subs.size === 0) return;
     const after = change.after as ConversationAccess | null;
-    const msg = updateMessage(change.update);
+    const update: PendingUpdate = { id: this.nextUpdateId++, update: change.update };
+    const echo: PendingUpdate | null = change.echo ? { id: this.nextUpdateId++, update: change.echo } : null;
     for (const conn of subs) {
       if (after !== null && !canReadConversation(conn.session.actor, after)) {
         conn.ws.close(CLOSE.forbidden, 'access revoked');
@@ -167,27 +184,59 @@ export class YWebsocketEndpoint {
       }
       if (conn === change.author) {
         // The author has its own edit: only the server's answer to it.
-        if (change.echo) this.send(conn, updateMessage(change.echo));
-      } else if (conn !== change.origin) this.send(conn, msg);
+        if (echo) this.send(conn, echo);
+      } else if (conn !== change.origin) this.send(conn, update);
     }
   }
 
-  private send(conn: YwsConnection, msg: Uint8Array): void {
+  private send(conn: YwsConnection, msg: Outgoing): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     conn.outgoing.push(msg);
-    if (conn.outgoing.length === 1) setImmediate(() => this.flush(conn));
+    this.pending.add(conn);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
   }
 
-  private flush(conn: YwsConnection): void {
-    const messages = conn.outgoing;
-    conn.outgoing = [];
-    if (conn.ws.readyState !== conn.ws.OPEN) return;
-    // The y-websocket protocol is one message per frame; corking the socket still writes the
-    // frames of one turn together.
-    const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    socket?.cork();
-    for (const m of messages) conn.ws.send(m, { binary: true });
-    socket?.uncork();
+  /**
+   * Sends every connection what this turn gave it. A run of consecutive updates goes out as one
+   * merged update: one frame, and one transaction for the receiving document instead of one per
+   * edit. Readers of a document are mostly sent the same run, so each distinct run is merged once.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const merged = new Map<string, Uint8Array>();
+    const conns = [...this.pending];
+    this.pending.clear();
+    for (const conn of conns) {
+      const items = conn.outgoing;
+      conn.outgoing = [];
+      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      // Corking the socket writes the frames of one turn together (one syscall instead of one each).
+      const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
+      for (let i = 0; i < items.length; ) {
+        const item = items[i];
+        if (item instanceof Uint8Array) {
+          conn.ws.send(item, { binary: true });
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < items.length && !(items[j] instanceof Uint8Array)) j++;
+        const run = items.slice(i, j) as PendingUpdate[];
+        const key = run.length === 1 ? String(run[0].id) : run.map((u) => u.id).join(',');
+        let msg = merged.get(key);
+        if (!msg) {
+          msg = updateMessage(run.length === 1 ? run[0].update : Y.mergeUpdates(run.map((u) => u.update)));
+          merged.set(key, msg);
+        }
+        conn.ws.send(msg, { binary: true });
+        i = j;
+      }
+      socket?.uncork();
+    }
   }
 
   close(): void {
