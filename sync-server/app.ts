@@ -34,7 +34,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     trustProxy: false,
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
   });
-  const storage = new SqliteStorage({ dir: config.dataDir });
+  const storage = new SqliteStorage({ dir: config.dataDir, onError: (err) => app.log.error({ err: err.message }, 'storage') });
   const docs = new DocManager(storage, {
     capacity: config.docCapacity,
     describe: (loaded) => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WalCheckpointer, type CheckpointResult } from './checkpointer';
 import { SqliteStorage } from './sqlite';
 
 const dirs: string[] = [];
@@ -106,5 +107,45 @@ describe('SqliteStorage', () => {
     expect(await storage.all(storage.db.selectFrom('companies').selectAll())).toEqual([]);
     await storage.close();
   });
+
+  it('checkpoints the WAL on a worker thread, with the writer\'s automatic checkpoint off', async () => {
+    const dir = tempDir();
+    const results: CheckpointResult[] = [];
+    const storage = new SqliteStorage({ dir, onCheckpoint: (r) => results.push(r) });
+    const walFrames = () => results.at(-1)?.log ?? 0;
+    for (let i = 0; i < 20; i++) {
+      await storage.write((tx) => tx.appendUpdate(`conv/${i}`, 1, new Uint8Array(8192).fill(i)));
+    }
+    await until(() => results.some((r) => r.log > 0 && r.checkpointed === r.log), 'a complete checkpoint on the worker');
+    expect(walFrames()).toBeGreaterThan(0);
+    expect(storage.walCheckpoints).toBe('worker');
+    await storage.close();
+    const reopened = new SqliteStorage({ dir, checkpointWorker: false });
+    expect((await reopened.readUpdates('conv/19', 0))[0].data[0]).toBe(19);
+    expect(reopened.walCheckpoints).toBe('automatic');
+    await reopened.close();
+  });
+
+  it('falls back to SQLite\'s automatic checkpoint when the worker fails', async () => {
+    const errors: Error[] = [];
+    const automatic: boolean[] = [];
+    const checkpointer = new WalCheckpointer({
+      file: path.join(tempDir(), 'missing-folder', 'switchboard.db'),
+      setAutomatic: (on) => automatic.push(on),
+      onError: (err) => errors.push(err),
+    });
+    await until(() => errors.length > 0, 'the worker failed');
+    expect(errors[0].message).toMatch(/fall back to SQLite's automatic checkpoint/);
+    expect(automatic).toEqual([true]);
+    expect(checkpointer.active).toBe(false);
+    await checkpointer.close();
+  });
 });
 
+async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -9,6 +9,7 @@ import {
 } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
+import { WalCheckpointer, type CheckpointResult } from './checkpointer';
 import { SQLITE_MIGRATIONS, type Database } from './schema';
 import type { Storage, StoredSnapshot, StoredUpdate, WriteTx } from './storage';
 
@@ -19,6 +20,10 @@ export interface SqliteOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** Where failures of end-of-batch work are reported (their section is rolled back alone). */
   onError?: (err: Error) => void;
+  /** Run WAL checkpoints on a worker thread instead of inside commits (default true). */
+  checkpointWorker?: boolean;
+  /** Hears each checkpoint the worker ran. */
+  onCheckpoint?: (result: CheckpointResult) => void;
 }
 
 type Statement = BetterSqlite3.Statement<unknown[], unknown>;
@@ -40,6 +45,7 @@ export class SqliteStorage implements Storage {
   private sectionOpen = false;
   private savepointCounter = 0;
   private closed = false;
+  private readonly checkpointer: WalCheckpointer | null;
 
   private readonly onHookError: (err: Error) => void;
 
@@ -53,6 +59,14 @@ export class SqliteStorage implements Storage {
     this.sqlite.pragma('foreign_keys = ON');
     this.sqlite.pragma('busy_timeout = 5000');
     this.migrate();
+    this.checkpointer = opts.checkpointWorker === false ? null : new WalCheckpointer({
+      file: this.file,
+      setAutomatic: (on) => {
+        if (!this.closed) this.sqlite.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`);
+      },
+      onError: this.onHookError,
+      onCheckpoint: opts.onCheckpoint,
+    });
     this.db = new Kysely<Database>({
       dialect: {
         createAdapter: () => new SqliteAdapter(),
@@ -61,6 +75,11 @@ export class SqliteStorage implements Storage {
         createQueryCompiler: () => new SqliteQueryCompiler(),
       },
     });
+  }
+
+  /** Who checkpoints the WAL: the worker thread, or SQLite inside commits (its default). */
+  get walCheckpoints(): 'worker' | 'automatic' {
+    return this.sqlite.pragma('wal_autocheckpoint', { simple: true }) === 0 ? 'worker' : 'automatic';
   }
 
   private migrate(): void {
@@ -251,6 +270,7 @@ export class SqliteStorage implements Storage {
       this.writeDocIndex();
       this.sqlite.exec('COMMIT');
       this.inBatch = false;
+      this.checkpointer?.committed();
     } catch (err) {
       try {
         this.sqlite.exec('ROLLBACK');
@@ -362,6 +382,7 @@ export class SqliteStorage implements Storage {
     while (this.inBatch || this.commitScheduled) {
       await new Promise((r) => setImmediate(r));
     }
+    await this.checkpointer?.close();
     this.closed = true;
     this.sqlite.pragma('wal_checkpoint(TRUNCATE)');
     this.sqlite.close();
