@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { makeActor } from '../permissions';
+import { Random } from '../random';
 import { markRead, requestTransition, writeMessage } from './actions';
 import { ConversationDoc } from './doc';
 import { messagePreview, projectInboxRow } from './projection';
@@ -306,5 +308,87 @@ describe('inbox row: my own undecided requests are shown optimistically (product
     clientSays(conv, T0 + 1_000);
     requestTransition(conv, mia.userId, 'close', {}, { now: T0 + 2_000, ulid: newId });
     expect(projectInboxRow(conv, { viewer: mia })).toMatchObject({ status: 'closed', pendingAction: 'close', waitingOperatorResponse: false });
+  });
+});
+
+describe('inbox row: the per-document scan', () => {
+  /**
+   * Random edits, from this replica and from a concurrent one merged in, one or several per
+   * transaction: after each step the row continued from the cached scan equals a full rescan.
+   */
+  it('equals a full rescan after any sequence of edits (seeded)', () => {
+    for (let run = 0; run < 30; run++) {
+      const seed = 0x5eed + run;
+      const rnd = new Random(seed);
+      const conv = serverConversation({ status: 'inbox', assigneeId: mia.userId });
+      const other = new ConversationDoc(new Y.Doc());
+      Y.applyUpdate(other.doc, Y.encodeStateAsUpdate(conv.doc));
+      let clock = T0 + 1_000;
+      const tick = () => (clock += 1 + rnd.int(1_000));
+      const ids = () => conv.listMessages().map((m) => m.id);
+      const edits: Array<() => void> = [
+        () => clientSays(conv, tick(), `client ${clock}`),
+        () => replies(conv, tick()),
+        () => note(conv, tick()),
+        () => autoresponse(conv, tick()),
+        () => appEcho(conv, tick()),
+        // Accepted out of order: a message whose accepted time is before the last one's.
+        () => clientSays(conv, clock - rnd.int(5_000), 'late'),
+        // Written on this device, not accepted yet; accepted later by another edit.
+        () => writeMessage(conv, mia.userId, rnd.pick(['out', 'note'] as const), 'offline', { now: tick(), ulid: newId }),
+        () => {
+          const waiting = conv.listMessages().filter((m) => !conv.delivery.has(m.id));
+          if (waiting.length > 0) {
+            const m = rnd.pick(waiting);
+            conv.delivery.set(m.id, { acceptedAt: tick(), serverId: nextServerId(), status: m.kind === 'out' ? 'queued' : null, error: null });
+          }
+        },
+        () => {
+          const all = ids();
+          if (all.length === 0) return;
+          const id = rnd.pick(all);
+          const d = conv.delivery.get(id);
+          if (d) conv.delivery.set(id, { ...d, status: rnd.pick(['sent', 'delivered', 'failed', 'held', 'unknown'] as const) });
+        },
+        () => {
+          const held = ids().filter((id) => conv.delivery.get(id)?.status === 'held');
+          if (held.length > 0) {
+            const id = rnd.pick(held);
+            conv.delivery.set(id, { ...conv.delivery.get(id)!, discarded: true });
+          }
+        },
+        () => {
+          const all = ids();
+          conv.meta.set('readWatermark', rnd.chance(0.1) ? null : rnd.chance(0.1) ? 'no-such-message' : all.length > 0 ? rnd.pick(all) : null);
+        },
+        () => {
+          // A new query starting now (a reopen): only later messages count as its conversation.
+          const id = Q + 1 + rnd.int(1_000);
+          conv.queries.set(String(id), { ...conv.queries.get(String(Q))!, id, startedAt: tick() });
+          conv.meta.set('queryId', id);
+        },
+        () => {
+          if (conv.messages.length > 0) conv.messages.delete(rnd.int(conv.messages.length), 1);
+        },
+      ];
+      for (let step = 0; step < 120; step++) {
+        const n = rnd.chance(0.3) ? 1 + rnd.int(4) : 1;
+        if (rnd.chance(0.1)) {
+          // A concurrent replica inserts somewhere in the middle, and its edit is merged in.
+          other.messages.insert(rnd.int(other.messages.length + 1), [messageEntry({ kind: 'in', text: 'from the other replica' }, tick())]);
+          Y.applyUpdate(conv.doc, Y.encodeStateAsUpdate(other.doc, Y.encodeStateVector(conv.doc)));
+        } else {
+          conv.doc.transact(() => {
+            for (let i = 0; i < n; i++) rnd.pick(edits)();
+          });
+        }
+        if (rnd.chance(0.3)) Y.applyUpdate(other.doc, Y.encodeStateAsUpdate(conv.doc, Y.encodeStateVector(other.doc)));
+        if (rnd.chance(0.7)) {
+          const viewer = rnd.chance(0.5) ? mia : undefined;
+          expect(projectInboxRow(conv, { viewer }), `seed ${seed}, step ${step}`).toEqual(projectInboxRow(conv, { viewer, fresh: true }));
+        }
+      }
+      expect(projectInboxRow(conv), `seed ${seed}, end`).toEqual(projectInboxRow(conv, { fresh: true }));
+    }
   });
 });

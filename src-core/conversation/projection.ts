@@ -72,56 +72,188 @@ export interface ProjectionOptions {
    * Omit on the server: the server's projection shows only decided state.
    */
   viewer?: Actor;
+  /** Scan every message again instead of continuing the document's cached scan (tests compare the two). */
+  fresh?: boolean;
+}
+
+interface Item {
+  message: MessageEntry;
+  delivery: DeliveryEntry | undefined;
+}
+
+/**
+ * What the row needs from the messages, in accepted order (discarded replies left out except for
+ * finding the read watermark). Kept per document and extended as messages are appended, so a long
+ * conversation is not scanned again on every change.
+ */
+interface MessageScan {
+  /** Messages covered, as positions in the `messages` array. */
+  covered: number;
+  /** Every message covered, in array order (= accepted order while `sorted`). */
+  entries: MessageEntry[];
+  /** Whether the covered messages are in accepted order (almost always: they are appended as accepted). */
+  sorted: boolean;
+  last: Item | null;
+  lastNonNote: Item | null;
+  lastForMark: MessageEntry | null;
+  /** The last client message or company reply: the current query's, if accepted after it started. */
+  lastConversational: Item | null;
+  repliedEver: boolean;
+  pendingMessages: number;
+  attentionMessages: number;
+  /** Messages not discarded, and among them client messages. */
+  shown: number;
+  shownIn: number;
+}
+
+interface ScanCache {
+  scan: MessageScan;
+  /** A change the scan cannot be continued over was seen: start again. */
+  stale: boolean;
+  /** Ids of messages appended since the scan last ran; a delivery change for any other id makes it stale. */
+  appended: Set<string>;
+  deliveryChanged: Set<string>;
+}
+
+const scanCaches = new WeakMap<ConversationDoc['doc'], ScanCache>();
+
+function emptyScan(): MessageScan {
+  return {
+    covered: 0, entries: [], sorted: true, last: null, lastNonNote: null, lastForMark: null, lastConversational: null,
+    repliedEver: false, pendingMessages: 0, attentionMessages: 0, shown: 0, shownIn: 0,
+  };
+}
+
+function order(a: Item, b: Item): number {
+  return messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id);
+}
+
+/** Adds one message (the next in accepted order) to a scan. */
+function include(scan: MessageScan, item: Item): void {
+  if (item.delivery?.discarded) return;
+  const m = item.message;
+  scan.shown++;
+  if (m.kind === 'in') scan.shownIn++;
+  if (m.kind !== 'system') scan.last = item;
+  if (m.kind === 'in' || m.kind === 'out') scan.lastNonNote = item;
+  if ((m.kind === 'in' || m.kind === 'out') && m.senderType !== 'system') scan.lastForMark = m;
+  if (m.kind === 'in' || isCompanyReply(m)) scan.lastConversational = item;
+  if (m.kind === 'out' && (m.senderType === 'operator' || m.senderType === 'agent')) scan.repliedEver = true;
+  if (!item.delivery && (m.kind === 'out' || m.kind === 'note')) scan.pendingMessages++;
+  if (item.delivery && (item.delivery.status === 'failed' || item.delivery.status === 'held' || item.delivery.status === 'unknown')) scan.attentionMessages++;
+}
+
+/** Scans every message, sorting them first when they are out of accepted order. */
+function fullScan(conv: ConversationDoc): MessageScan {
+  const all: Item[] = conv.listMessages().map((message) => ({ message, delivery: conv.delivery.get(message.id) }));
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++) sorted = order(all[i - 1], all[i]) <= 0;
+  if (!sorted) all.sort(order);
+  const scan = emptyScan();
+  scan.covered = all.length;
+  scan.sorted = sorted;
+  scan.entries = all.map((i) => i.message);
+  for (const item of all) include(scan, item);
+  return scan;
+}
+
+/**
+ * The document's scan, continued over messages appended since it last ran. Anything else (a
+ * message inserted before the end, a delivery change to a message already scanned, messages out of
+ * accepted order) makes the next call scan everything again.
+ */
+function cachedScan(conv: ConversationDoc): MessageScan {
+  let cache = scanCaches.get(conv.doc);
+  if (!cache) {
+    const created: ScanCache = { scan: emptyScan(), stale: true, appended: new Set(), deliveryChanged: new Set() };
+    conv.messages.observe((event) => {
+      if (created.stale) return;
+      let position = 0;
+      for (const op of event.changes.delta) {
+        if (op.retain !== undefined) position += op.retain;
+        else if (op.insert !== undefined && position >= created.scan.covered + created.appended.size) {
+          for (const m of op.insert as MessageEntry[]) created.appended.add(m.id);
+          position += (op.insert as unknown[]).length;
+        } else {
+          created.stale = true;
+          return;
+        }
+      }
+    });
+    conv.delivery.observe((event) => {
+      if (!created.stale) for (const key of event.keysChanged) created.deliveryChanged.add(key);
+    });
+    scanCaches.set(conv.doc, created);
+    cache = created;
+  }
+  for (const key of cache.deliveryChanged) {
+    if (!cache.appended.has(key)) cache.stale = true;
+  }
+  cache.deliveryChanged.clear();
+  if (cache.stale || !cache.scan.sorted) {
+    cache.scan = fullScan(conv);
+    cache.stale = false;
+    cache.appended.clear();
+    return cache.scan;
+  }
+  const scan = cache.scan;
+  const length = conv.messages.length;
+  if (length > scan.covered) {
+    const added = conv.messages.slice(scan.covered);
+    let previous: Item | null = scan.covered > 0 ? itemOf(conv, scan.entries[scan.covered - 1]) : null;
+    for (const message of added) {
+      const item = itemOf(conv, message);
+      if (previous && order(previous, item) > 0) {
+        // Out of accepted order: the sorted full scan takes over.
+        cache.scan = fullScan(conv);
+        cache.appended.clear();
+        return cache.scan;
+      }
+      include(scan, item);
+      scan.entries.push(message);
+      previous = item;
+    }
+    scan.covered = length;
+  }
+  cache.appended.clear();
+  return scan;
+}
+
+function itemOf(conv: ConversationDoc, message: MessageEntry): Item {
+  return { message, delivery: conv.delivery.get(message.id) };
 }
 
 export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions = {}): InboxRow {
   const meta = conv.getMeta();
-  const all = conv.listMessages().map((message) => ({ message, delivery: conv.delivery.get(message.id) }));
-  const order = (a: (typeof all)[number], b: (typeof all)[number]) =>
-    messageTime(a.message, a.delivery) - messageTime(b.message, b.delivery) || cmp(a.message.id, b.message.id);
-  // Messages are almost always appended in accepted order: sort only when they are not.
-  let sorted = true;
-  for (let i = 1; i < all.length && sorted; i++) sorted = order(all[i - 1], all[i]) <= 0;
-  if (!sorted) all.sort(order);
-  const items = all.filter((i) => !i.delivery?.discarded);
+  // Inside a transaction the observers have not run yet: the cached scan may be behind.
+  const inTransaction = (conv.doc as unknown as { _transaction: unknown })._transaction !== null;
+  const scan = opts.fresh || inTransaction ? fullScan(conv) : cachedScan(conv);
 
   const { state, pendingAction }: { state: LifecycleState; pendingAction: InboxRow['pendingAction'] } = opts.viewer
     ? optimisticState(conv, opts.viewer)
     : { state: lifecycleStateOf(conv), pendingAction: null };
 
-  let lastNonNote: { message: MessageEntry; delivery: DeliveryEntry | undefined } | null = null;
-  let last: { message: MessageEntry; delivery: DeliveryEntry | undefined } | null = null;
-  let lastConversational: MessageEntry | null = null;
-  let pendingMessages = 0;
-  let attentionMessages = 0;
-  let repliedEver = false;
+  const { last, lastNonNote, lastForMark } = scan;
   const currentQuery = conv.queries.get(String(meta.queryId));
   const queryStart = currentQuery ? currentQuery.startedAt : 0;
-  let lastForMark: MessageEntry | null = null;
-  for (const item of items) {
-    const m = item.message;
-    if (m.kind !== 'system') last = item;
-    if (m.kind === 'in' || m.kind === 'out') lastNonNote = item;
-    if ((m.kind === 'in' || m.kind === 'out') && m.senderType !== 'system') lastForMark = m;
-    if ((m.kind === 'in' || isCompanyReply(m)) && messageTime(m, item.delivery) >= queryStart) lastConversational = m;
-    if (m.kind === 'out' && (m.senderType === 'operator' || m.senderType === 'agent')) repliedEver = true;
-    if (!item.delivery && (m.kind === 'out' || m.kind === 'note')) pendingMessages++;
-    if (item.delivery && (item.delivery.status === 'failed' || item.delivery.status === 'held' || item.delivery.status === 'unknown')) attentionMessages++;
-  }
+  const lastConversational = scan.lastConversational && messageTime(scan.lastConversational.message, scan.lastConversational.delivery) >= queryStart
+    ? scan.lastConversational.message
+    : null;
 
-  // Unread: client messages after the watermark (product §2.6).
-  let unreadCount = 0;
+  // Unread: client messages after the watermark (product §2.6). The watermark may name a message
+  // hidden from the list (a discarded reply); one that names no message at all counts everything.
+  let unreadCount = scan.shownIn;
   const watermark = meta.readWatermark;
-  let passedWatermark = watermark === null;
-  // The watermark may name a message hidden from the list (a discarded reply): look in all of them.
-  const watermarkKnown = watermark !== null && all.some((i) => i.message.id === watermark);
-  if (!watermarkKnown) passedWatermark = true;
-  for (const item of all) {
-    if (!passedWatermark) {
-      if (item.message.id === watermark) passedWatermark = true;
-      continue;
+  if (watermark !== null) {
+    let after = 0;
+    for (let i = scan.entries.length - 1; i >= 0; i--) {
+      const m = scan.entries[i];
+      if (m.id === watermark) {
+        unreadCount = after;
+        break;
+      }
+      if (m.kind === 'in' && !conv.delivery.get(m.id)?.discarded) after++;
     }
-    if (item.message.kind === 'in' && !item.delivery?.discarded) unreadCount++;
   }
 
   const firstQuery = conv.queries.size <= 1;
@@ -145,7 +277,7 @@ export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions =
     lastActivityAt: Math.max(lastAt, meta.createdAt),
     isOperatorLastMessage: lastForMark !== null && lastForMark.kind === 'out' && (lastForMark.senderType === 'operator' || lastForMark.senderType === 'agent'),
     isInnerMessage: last !== null && last.message.kind === 'note',
-    isNewConversation: firstQuery && !repliedEver,
+    isNewConversation: firstQuery && !scan.repliedEver,
     waitingOperatorResponse: state.status !== 'closed' && lastConversational !== null && lastConversational.kind === 'in',
     unreadCount,
     unassignedAt: meta.unassignedAt,
@@ -157,9 +289,9 @@ export function projectInboxRow(conv: ConversationDoc, opts: ProjectionOptions =
     topicIds: conv.topicIds(),
     tags: conv.tagList(),
     pendingAction,
-    pendingMessages,
-    attentionMessages,
-    messageCount: items.length,
+    pendingMessages: scan.pendingMessages,
+    attentionMessages: scan.attentionMessages,
+    messageCount: scan.shown,
   };
 }
 
