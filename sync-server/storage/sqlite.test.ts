@@ -126,6 +126,24 @@ describe('SqliteStorage', () => {
     await reopened.close();
   });
 
+  it('commits at most once per interval under load, and at once after a quiet spell', async () => {
+    const storage = new SqliteStorage({ dir: tempDir(), commitIntervalMs: 200 });
+    const durableAt = (doc: string) => storage.write((tx) => tx.appendUpdate(doc, 1, new Uint8Array([1]))).then(() => performance.now());
+    const first = await durableAt('conv/1');
+    // Two writes in different turns right after a commit wait for the interval and share one commit.
+    const second = durableAt('conv/2');
+    await new Promise((r) => setTimeout(r, 20));
+    const third = durableAt('conv/3');
+    const [b, c] = await Promise.all([second, third]);
+    expect(b - first).toBeGreaterThanOrEqual(150);
+    expect(Math.abs(c - b)).toBeLessThan(5);
+    // After a quiet spell longer than the interval, a write is committed without waiting.
+    await new Promise((r) => setTimeout(r, 250));
+    const start = performance.now();
+    expect((await durableAt('conv/4')) - start).toBeLessThan(150);
+    await storage.close();
+  });
+
   it('falls back to SQLite\'s automatic checkpoint when the worker fails', async () => {
     const errors: Error[] = [];
     const automatic: boolean[] = [];

@@ -1,7 +1,8 @@
 /**
  * The embedded default storage: one SQLite file (better-sqlite3, WAL) in the data folder.
  * Statements run synchronously on one connection; write sections are wrapped in SAVEPOINTs inside
- * one open transaction that is committed once per event-loop turn (group commit).
+ * one open transaction that is committed at the end of an event-loop turn, at most once per
+ * `commitIntervalMs` (group commit).
  */
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -22,6 +23,12 @@ export interface SqliteOptions {
   onError?: (err: Error) => void;
   /** Run WAL checkpoints on a worker thread instead of inside commits (default true). */
   checkpointWorker?: boolean;
+  /**
+   * Least time between two commits (ms). Under load, sections wait up to this long to share a
+   * commit, and their readers one frame: fewer COMMITs and socket writes per message. A commit
+   * after a quiet spell is not delayed.
+   */
+  commitIntervalMs?: number;
   /** Hears each checkpoint the worker ran. */
   onCheckpoint?: (result: CheckpointResult) => void;
 }
@@ -36,6 +43,8 @@ export class SqliteStorage implements Storage {
   private readonly statements = new Map<string, Statement>();
   private inBatch = false;
   private commitScheduled = false;
+  private lastCommitAt = -Infinity;
+  private readonly commitIntervalMs: number;
   private pendingCommit: Array<() => void> = [];
   private pendingFailure: Array<(err: Error) => void> = [];
   private sectionChain: Promise<unknown> = Promise.resolve();
@@ -50,6 +59,7 @@ export class SqliteStorage implements Storage {
   private readonly onHookError: (err: Error) => void;
 
   constructor(opts: SqliteOptions) {
+    this.commitIntervalMs = opts.commitIntervalMs ?? 5;
     this.onHookError = opts.onError ?? ((err) => process.stderr.write(`end-of-batch work failed: ${err.stack ?? err}\n`));
     fs.mkdirSync(opts.dir, { recursive: true });
     this.file = path.join(opts.dir, 'switchboard.db');
@@ -235,7 +245,9 @@ export class SqliteStorage implements Storage {
   private scheduleCommit(): void {
     if (this.commitScheduled) return;
     this.commitScheduled = true;
-    setImmediate(() => this.commitNow());
+    const wait = this.lastCommitAt + this.commitIntervalMs - performance.now();
+    if (wait < 1) setImmediate(() => this.commitNow());
+    else setTimeout(() => this.commitNow(), wait);
   }
 
   /**
@@ -269,6 +281,7 @@ export class SqliteStorage implements Storage {
     try {
       this.writeDocIndex();
       this.sqlite.exec('COMMIT');
+      this.lastCommitAt = performance.now();
       this.inBatch = false;
       this.checkpointer?.committed();
     } catch (err) {
