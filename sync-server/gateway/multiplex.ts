@@ -34,6 +34,49 @@ export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
 /** A client that lets this much pile up unread is disconnected. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Writes every connection's queued frames at the end of the event-loop turn. Readers of the same
+ * documents are mostly sent the same frames in the same order: each distinct batch is encoded once
+ * per turn and the one buffer written to all of them.
+ */
+class FlushScheduler {
+  private readonly pending = new Set<Connection>();
+  private scheduled = false;
+
+  add(conn: Connection): void {
+    this.pending.add(conn);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batches = new BatchEncoder();
+      const conns = [...this.pending];
+      this.pending.clear();
+      for (const c of conns) c.flush(batches);
+    });
+  }
+}
+
+/** `encodeBatch` with the turn's results kept by the identity of the frames. */
+export class BatchEncoder {
+  private static readonly ids = new WeakMap<Uint8Array, number>();
+  private static nextId = 1;
+  private readonly encoded = new Map<string, Uint8Array>();
+
+  encode(frames: readonly Uint8Array[]): Uint8Array {
+    if (frames.length === 1) return frames[0];
+    let key = '';
+    for (const f of frames) {
+      let id = BatchEncoder.ids.get(f);
+      if (id === undefined) BatchEncoder.ids.set(f, (id = BatchEncoder.nextId++));
+      key += `${id},`;
+    }
+    let batch = this.encoded.get(key);
+    if (!batch) this.encoded.set(key, (batch = encodeBatch(frames)));
+    return batch;
+  }
+}
+
 class Connection {
   userId = 0;
   companyId = 0;
@@ -44,28 +87,23 @@ class Connection {
   /** Client documents this connection asked for (sent on demand, not in catch-up). */
   readonly clientDocs = new Set<string>();
   private queue: Uint8Array[] = [];
-  private flushScheduled = false;
   chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly ws: WebSocket, readonly id: number) {}
+  constructor(readonly ws: WebSocket, readonly id: number, private readonly flusher: FlushScheduler) {}
 
   send(frame: Frame | Uint8Array): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.queue.push(frame instanceof Uint8Array ? frame : encodeFrame(frame));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    if (this.queue.length === 1) this.flusher.add(this);
   }
 
   /** Sends what is queued, then closes: a refusal's error frame reaches the client first. */
   close(code: number, reason: string): void {
-    this.flush();
+    this.flush(new BatchEncoder());
     this.ws.close(code, reason);
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  flush(batches: BatchEncoder): void {
     const frames = this.queue;
     this.queue = [];
     if (frames.length === 0 || this.ws.readyState !== this.ws.OPEN) return;
@@ -73,7 +111,7 @@ class Connection {
       this.ws.close(CLOSE.tooSlow, 'too slow');
       return;
     }
-    this.ws.send(frames.length === 1 ? frames[0] : encodeBatch(frames), { binary: true });
+    this.ws.send(batches.encode(frames), { binary: true });
   }
 
   error(code: ErrorCode, message: string, doc: string | null = null, ref: number | null = null): void {
@@ -86,6 +124,7 @@ export class MultiplexGateway {
   private readonly presence = new Map<number, CompanyPresence>();
   private readonly access: AccessIndex;
   private nextId = 1;
+  private readonly flusher = new FlushScheduler();
 
   constructor(private readonly ctx: ServerContext) {
     this.access = new AccessIndex(ctx.storage);
@@ -114,7 +153,7 @@ export class MultiplexGateway {
   }
 
   accept(ws: WebSocket): void {
-    const conn = new Connection(ws, this.nextId++);
+    const conn = new Connection(ws, this.nextId++, this.flusher);
     const helloTimer = setTimeout(() => {
       if (!conn.ready) ws.close(CLOSE.helloTimeout, 'hello timeout');
     }, HELLO_TIMEOUT_MS);
