@@ -17,6 +17,7 @@ import { Rejection } from '../conversations/service';
 import type { CommittedChange } from '../docs/doc-manager';
 import { AccessIndex, readable } from './access';
 import { CompanyPresence } from './presence';
+import { TurnFlush, TurnMemo } from './turn-flush';
 
 export const CLOSE = {
   badRequest: 4400,
@@ -35,46 +36,11 @@ export const MAX_UPDATE_BYTES = 2 * 1024 * 1024;
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /**
- * Writes every connection's queued frames at the end of the event-loop turn. Readers of the same
- * documents are mostly sent the same frames in the same order: each distinct batch is encoded once
- * per turn and the one buffer written to all of them.
+ * What a connection's queued frames go out as: a single frame as it is, several as one batch,
+ * encoded once per turn for every reader sent the same frames in the same order.
  */
-class FlushScheduler {
-  private readonly pending = new Set<Connection>();
-  private scheduled = false;
-
-  add(conn: Connection): void {
-    this.pending.add(conn);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const batches = new BatchEncoder();
-      const conns = [...this.pending];
-      this.pending.clear();
-      for (const c of conns) c.flush(batches);
-    });
-  }
-}
-
-/** `encodeBatch` with the turn's results kept by the identity of the frames. */
-export class BatchEncoder {
-  private static readonly ids = new WeakMap<Uint8Array, number>();
-  private static nextId = 1;
-  private readonly encoded = new Map<string, Uint8Array>();
-
-  encode(frames: readonly Uint8Array[]): Uint8Array {
-    if (frames.length === 1) return frames[0];
-    let key = '';
-    for (const f of frames) {
-      let id = BatchEncoder.ids.get(f);
-      if (id === undefined) BatchEncoder.ids.set(f, (id = BatchEncoder.nextId++));
-      key += `${id},`;
-    }
-    let batch = this.encoded.get(key);
-    if (!batch) this.encoded.set(key, (batch = encodeBatch(frames)));
-    return batch;
-  }
+export function batchOf(frames: readonly Uint8Array[], memo: TurnMemo): Uint8Array {
+  return frames.length === 1 ? frames[0] : memo.get(frames, () => encodeBatch(frames));
 }
 
 class Connection {
@@ -89,7 +55,7 @@ class Connection {
   private queue: Uint8Array[] = [];
   chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly ws: WebSocket, readonly id: number, private readonly flusher: FlushScheduler) {}
+  constructor(readonly ws: WebSocket, readonly id: number, private readonly flusher: TurnFlush<Connection>) {}
 
   send(frame: Frame | Uint8Array): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
@@ -99,11 +65,11 @@ class Connection {
 
   /** Sends what is queued, then closes: a refusal's error frame reaches the client first. */
   close(code: number, reason: string): void {
-    this.flush(new BatchEncoder());
+    this.flush(new TurnMemo());
     this.ws.close(code, reason);
   }
 
-  flush(batches: BatchEncoder): void {
+  flush(memo: TurnMemo): void {
     const frames = this.queue;
     this.queue = [];
     if (frames.length === 0 || this.ws.readyState !== this.ws.OPEN) return;
@@ -111,7 +77,7 @@ class Connection {
       this.ws.close(CLOSE.tooSlow, 'too slow');
       return;
     }
-    this.ws.send(batches.encode(frames), { binary: true });
+    this.ws.send(batchOf(frames, memo), { binary: true });
   }
 
   error(code: ErrorCode, message: string, doc: string | null = null, ref: number | null = null): void {
@@ -124,7 +90,8 @@ export class MultiplexGateway {
   private readonly presence = new Map<number, CompanyPresence>();
   private readonly access: AccessIndex;
   private nextId = 1;
-  private readonly flusher = new FlushScheduler();
+  /** Every connection's frames of a turn go out at its end; readers sent the same batch share its encoding. */
+  private readonly flusher = new TurnFlush<Connection>((conn, memo) => conn.flush(memo));
 
   constructor(private readonly ctx: ServerContext) {
     this.access = new AccessIndex(ctx.storage);

@@ -18,6 +18,7 @@ import { Rejection } from '../conversations/service';
 import type { CommittedChange } from '../docs/doc-manager';
 import { AccessIndex } from './access';
 import { CLOSE, MAX_UPDATE_BYTES } from './multiplex';
+import { TurnFlush, type TurnMemo } from './turn-flush';
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -40,8 +41,6 @@ interface YwsConnection {
 type Outgoing = Uint8Array | PendingUpdate;
 
 interface PendingUpdate {
-  /** Identifies the update within a flush round, so connections sent the same run share one merge. */
-  id: number;
   update: Uint8Array;
 }
 
@@ -49,10 +48,8 @@ export class YWebsocketEndpoint {
   private readonly subscribers = new Map<string, Set<YwsConnection>>();
   private readonly awareness = new Map<string, awarenessProtocol.Awareness>();
   private readonly access: AccessIndex;
-  /** Connections with something to send at the end of this event-loop turn. */
-  private readonly pending = new Set<YwsConnection>();
-  private flushScheduled = false;
-  private nextUpdateId = 1;
+  /** Every connection's messages of a turn go out at its end; readers sent the same run share its merge. */
+  private readonly flusher = new TurnFlush<YwsConnection>((conn, memo) => this.flush(conn, memo));
 
   constructor(private readonly ctx: ServerContext) {
     this.access = new AccessIndex(ctx.storage);
@@ -175,8 +172,8 @@ export class YWebsocketEndpoint {
     const subs = this.subscribers.get(change.doc.name);
     if (!subs || subs.size === 0) return;
     const after = change.after as ConversationAccess | null;
-    const update: PendingUpdate = { id: this.nextUpdateId++, update: change.update };
-    const echo: PendingUpdate | null = change.echo ? { id: this.nextUpdateId++, update: change.echo } : null;
+    const update: PendingUpdate = { update: change.update };
+    const echo: PendingUpdate | null = change.echo ? { update: change.echo } : null;
     for (const conn of subs) {
       if (after !== null && !canReadConversation(conn.session.actor, after)) {
         conn.ws.close(CLOSE.forbidden, 'access revoked');
@@ -192,51 +189,35 @@ export class YWebsocketEndpoint {
   private send(conn: YwsConnection, msg: Outgoing): void {
     if (conn.ws.readyState !== conn.ws.OPEN) return;
     conn.outgoing.push(msg);
-    this.pending.add(conn);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    if (conn.outgoing.length === 1) this.flusher.add(conn);
   }
 
   /**
-   * Sends every connection what this turn gave it. A run of consecutive updates goes out as one
-   * merged update: one frame, and one transaction for the receiving document instead of one per
-   * edit. Readers of a document are mostly sent the same run, so each distinct run is merged once.
+   * Sends a connection what this turn gave it. A run of consecutive updates goes out as one merged
+   * update: one frame, and one transaction for the receiving document instead of one per edit.
+   * Readers of a document are mostly sent the same run, so each distinct run is merged once.
    */
-  private flush(): void {
-    this.flushScheduled = false;
-    const merged = new Map<string, Uint8Array>();
-    const conns = [...this.pending];
-    this.pending.clear();
-    for (const conn of conns) {
-      const items = conn.outgoing;
-      conn.outgoing = [];
-      if (conn.ws.readyState !== conn.ws.OPEN) continue;
-      // Corking the socket writes the frames of one turn together (one syscall instead of one each).
-      const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      socket?.cork();
-      for (let i = 0; i < items.length; ) {
-        const item = items[i];
-        if (item instanceof Uint8Array) {
-          conn.ws.send(item, { binary: true });
-          i++;
-          continue;
-        }
-        let j = i + 1;
-        while (j < items.length && !(items[j] instanceof Uint8Array)) j++;
-        const run = items.slice(i, j) as PendingUpdate[];
-        const key = run.length === 1 ? String(run[0].id) : run.map((u) => u.id).join(',');
-        let msg = merged.get(key);
-        if (!msg) {
-          msg = updateMessage(run.length === 1 ? run[0].update : Y.mergeUpdates(run.map((u) => u.update)));
-          merged.set(key, msg);
-        }
-        conn.ws.send(msg, { binary: true });
-        i = j;
+  private flush(conn: YwsConnection, memo: TurnMemo): void {
+    const items = conn.outgoing;
+    conn.outgoing = [];
+    if (conn.ws.readyState !== conn.ws.OPEN) return;
+    // Corking the socket writes the frames of one turn together (one syscall instead of one each).
+    const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    socket?.cork();
+    for (let i = 0; i < items.length; ) {
+      const item = items[i];
+      if (item instanceof Uint8Array) {
+        conn.ws.send(item, { binary: true });
+        i++;
+        continue;
       }
-      socket?.uncork();
+      let j = i + 1;
+      while (j < items.length && !(items[j] instanceof Uint8Array)) j++;
+      const run = (items.slice(i, j) as PendingUpdate[]).map((u) => u.update);
+      conn.ws.send(memo.get(run, () => updateMessage(run.length === 1 ? run[0] : Y.mergeUpdates(run))), { binary: true });
+      i = j;
     }
+    socket?.uncork();
   }
 
   close(): void {
