@@ -8,7 +8,7 @@ import { WebsocketProvider } from 'y-websocket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationDoc, conversationDocName } from '../../src-core/conversation/doc';
 import { writeMessage } from '../../src-core/conversation/actions';
-import { addOperator, inbound, insertTestChannel, signup, startTestServer, type SignedUp, type TestServer } from '../test/harness';
+import { addOperator, inbound, insertTestChannel, signup, startTestServer, until, type SignedUp, type TestServer } from '../test/harness';
 
 let server: TestServer;
 let owner: SignedUp;
@@ -41,14 +41,6 @@ function syncPayload(frame: Uint8Array): Uint8Array {
   decoding.readVarUint(dec);
   decoding.readVarUint(dec);
   return decoding.readVarUint8Array(dec);
-}
-
-async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('y-websocket compatibility', () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WalCheckpointer, type CheckpointResult } from './checkpointer';
+import { until } from '../test/harness';
 import { SqliteStorage } from './sqlite';
 
 const dirs: string[] = [];
@@ -159,11 +160,3 @@ describe('SqliteStorage', () => {
     await checkpointer.close();
   });
 });
-
-async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

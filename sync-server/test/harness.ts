@@ -14,6 +14,15 @@ export function tempDataDir(prefix = 'sb-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Polls `pred` every 10 ms until it holds; fails naming `what` after `ms`. */
+export async function until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
